@@ -1,0 +1,18 @@
+# The two commands of the README. Both install what is missing first (scripts/setup.sh).
+.PHONY: run test bench
+
+# Build a release and serve it at http://127.0.0.1:3000 (database ./data/breakwater.db,
+# seeded with the demo catalog on first start).
+run:
+	scripts/setup.sh app
+	PATH="$$HOME/.cargo/bin:$$PWD/end2end/node_modules/.bin:$$PATH" cargo leptos build --release
+	LEPTOS_SITE_ROOT=target/site target/release/breakwater serve
+
+# Everything CI runs.
+test:
+	scripts/setup.sh test
+	scripts/test.sh
+
+# Speed and size figures: layout, OpenAPI diff, wasm bundle size.
+bench:
+	scripts/bench.sh

@@ -1,0 +1,344 @@
+//! The core walk: resolve references, guard against recursion, dispatch on the schema shapes.
+
+use super::schema::{check_shape, get, invalid, is_false, join, TRUE};
+use crate::contract::{Direction, Finding, Level, SpecError};
+use regex::Regex;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+/// Longest chain of `$ref`s to `$ref`s followed before giving up.
+const MAX_REF_HOPS: usize = 64;
+
+/// Compares one schema position of two documents. `old_root`/`new_root` are the whole documents
+/// that local `$ref`s ("#/definitions/X", "#/$defs/X", "#/components/schemas/X", any local JSON
+/// pointer) resolve against.
+pub struct SchemaDiff<'a> {
+    old_root: &'a Value,
+    new_root: &'a Value,
+    /// Pairs (old, new, direction) being compared further up the stack. Meeting one again means
+    /// a recursive schema; it is assumed compatible (coinduction), which ends the recursion.
+    active: HashSet<(usize, usize, Direction)>,
+    /// Compiled `patternProperties` keys; `None` for patterns Rust's regex cannot compile.
+    regexes: HashMap<String, Option<Regex>>,
+}
+
+/// How a change from old to new moves the set of valid instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Effect {
+    Narrows,
+    Widens,
+    Changes,
+}
+
+impl Effect {
+    /// Whether this kind of change, on its own, can break the reader of `dir`.
+    pub(super) fn breaks(self, dir: Direction) -> bool {
+        match self {
+            Effect::Narrows => dir == Direction::Backward,
+            Effect::Widens => dir == Direction::Forward,
+            Effect::Changes => true,
+        }
+    }
+}
+
+/// One change, before the reader-accepts-writer verdict gives it a level.
+pub(super) struct Change {
+    pub code: String,
+    pub effect: Effect,
+    pub path: String,
+    pub message: String,
+}
+
+impl Change {
+    pub(super) fn new(
+        code: impl Into<String>,
+        effect: Effect,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Change {
+        Change {
+            code: code.into(),
+            effect,
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(super) fn finding(self, level: Level) -> Finding {
+        Finding {
+            code: self.code,
+            level,
+            path: self.path,
+            message: self.message,
+            operation: None,
+        }
+    }
+}
+
+pub(super) fn level(ok: bool) -> Level {
+    if ok {
+        Level::Info
+    } else {
+        Level::Breaking
+    }
+}
+
+pub(super) fn finding(code: &str, ok: bool, path: &str, message: impl Into<String>) -> Finding {
+    Change::new(code, Effect::Changes, path, message).finding(level(ok))
+}
+
+/// `(reader, writer)`: in BACKWARD the new schema reads data written under the old one.
+pub(super) fn reader_writer<T>(dir: Direction, old: T, new: T) -> (T, T) {
+    match dir {
+        Direction::Backward => (new, old),
+        Direction::Forward => (old, new),
+    }
+}
+
+/// Records changes judged together: when the reader does not accept the writer (`ok` false),
+/// the changes that can break this direction are blamed, or all of them if none can.
+pub(super) fn emit_group(out: &mut Vec<Finding>, changes: Vec<Change>, ok: bool, dir: Direction) {
+    let any_blamed = changes.iter().any(|c| c.effect.breaks(dir));
+    for change in changes {
+        let blamed = !ok && (!any_blamed || change.effect.breaks(dir));
+        out.push(change.finding(level(!blamed)));
+    }
+}
+
+/// Records a change whose verdict follows from its effect alone.
+pub(super) fn emit_effect(out: &mut Vec<Finding>, change: Change, dir: Direction) {
+    let ok = !change.effect.breaks(dir);
+    out.push(change.finding(level(ok)));
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+impl<'a> SchemaDiff<'a> {
+    pub fn new(old_root: &'a Value, new_root: &'a Value) -> Self {
+        SchemaDiff {
+            old_root,
+            new_root,
+            active: HashSet::new(),
+            regexes: HashMap::new(),
+        }
+    }
+
+    /// Findings for `old` -> `new` where `direction` says who reads. `path` is the JSON pointer
+    /// prefix used in findings. A finding is Breaking when the change breaks the given direction,
+    /// Warning when it only possibly does, else Info.
+    pub fn compare(
+        &mut self,
+        old: &'a Value,
+        new: &'a Value,
+        direction: Direction,
+        path: &str,
+    ) -> Result<Vec<Finding>, SpecError> {
+        let mut out = Vec::new();
+        self.cmp(old, new, direction, path, &mut out)?;
+        Ok(out)
+    }
+
+    /// Compares without recording: whether the reader accepts the writer, and the findings.
+    pub(super) fn trial(
+        &mut self,
+        old: &'a Value,
+        new: &'a Value,
+        dir: Direction,
+        path: &str,
+    ) -> Result<(bool, Vec<Finding>), SpecError> {
+        let findings = self.compare(old, new, dir, path)?;
+        let ok = findings.iter().all(|f| f.level != Level::Breaking);
+        Ok((ok, findings))
+    }
+
+    pub(super) fn cmp(
+        &mut self,
+        old: &'a Value,
+        new: &'a Value,
+        dir: Direction,
+        path: &str,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), SpecError> {
+        let old = resolve(old, self.old_root, path)?;
+        let new = resolve(new, self.new_root, path)?;
+        let key = (
+            old as *const Value as usize,
+            new as *const Value as usize,
+            dir,
+        );
+        if !self.active.insert(key) {
+            return Ok(());
+        }
+        let result = self.cmp_resolved(old, new, dir, path, out);
+        self.active.remove(&key);
+        result
+    }
+
+    fn cmp_resolved(
+        &mut self,
+        old: &'a Value,
+        new: &'a Value,
+        dir: Direction,
+        path: &str,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), SpecError> {
+        if is_false(old) || is_false(new) {
+            cmp_false(old, new, dir, path, out);
+            return Ok(());
+        }
+        annotations(old, new, path, out);
+        if self.combined(old, new, dir, path, out)? {
+            return Ok(());
+        }
+        self.scalars(old, new, dir, path, out)?;
+        self.objects(old, new, dir, path, out)?;
+        self.arrays(old, new, dir, path, out)?;
+        self.mixed_combinators(old, new, dir, path, out)?;
+        self.not(old, new, dir, path, out)?;
+        conditionals(old, new, path, out);
+        Ok(())
+    }
+
+    /// `not` reverses who reads: the reader's `not` must exclude at least what the writer's does.
+    fn not(
+        &mut self,
+        old: &'a Value,
+        new: &'a Value,
+        dir: Direction,
+        path: &str,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), SpecError> {
+        let sub = join(path, "not");
+        match (get(old, "not"), get(new, "not")) {
+            (Some(o), Some(n)) => self.cmp(o, n, dir.reverse(), &sub, out)?,
+            (None, Some(_)) => emit_effect(
+                out,
+                Change::new("NOT_TYPE_EXTENDED", Effect::Narrows, sub, "'not' added"),
+                dir,
+            ),
+            (Some(_), None) => emit_effect(
+                out,
+                Change::new("NOT_TYPE_NARROWED", Effect::Widens, sub, "'not' removed"),
+                dir,
+            ),
+            (None, None) => {}
+        }
+        Ok(())
+    }
+
+    /// Whether `name` matches the `patternProperties` key `pattern`; patterns Rust's regex
+    /// cannot compile (ECMA-only syntax) are taken as not matching.
+    pub(super) fn matches(&mut self, pattern: &str, name: &str) -> bool {
+        self.regexes
+            .entry(pattern.to_string())
+            .or_insert_with(|| Regex::new(pattern).ok())
+            .as_ref()
+            .is_some_and(|re| re.is_match(name))
+    }
+}
+
+/// Follows `$ref`s (local JSON pointers only). Siblings of `$ref` are ignored, as in draft-07.
+fn resolve<'a>(mut schema: &'a Value, root: &'a Value, path: &str) -> Result<&'a Value, SpecError> {
+    for _ in 0..MAX_REF_HOPS {
+        check_shape(schema, path)?;
+        let Some(reference) = get(schema, "$ref") else {
+            return Ok(schema);
+        };
+        let reference = reference
+            .as_str()
+            .ok_or_else(|| invalid(&join(path, "$ref"), "'$ref' must be a string"))?;
+        let pointer = reference.strip_prefix('#').ok_or_else(|| {
+            invalid(
+                &join(path, "$ref"),
+                format!("'{reference}' is not a local reference (only '#/...' is supported)"),
+            )
+        })?;
+        schema = root.pointer(&percent_decode(pointer)).ok_or_else(|| {
+            invalid(
+                &join(path, "$ref"),
+                format!("'{reference}' does not resolve"),
+            )
+        })?;
+    }
+    Err(invalid(
+        &join(path, "$ref"),
+        "'$ref' chain does not end (a reference to itself?)",
+    ))
+}
+
+/// `false` accepts nothing: replacing it widens, introducing it narrows.
+fn cmp_false(old: &Value, new: &Value, dir: Direction, path: &str, out: &mut Vec<Finding>) {
+    let change = match (is_false(old), is_false(new)) {
+        (true, true) => return,
+        (true, false) => Change::new(
+            "TYPE_EXTENDED",
+            Effect::Widens,
+            path,
+            "schema 'false' replaced: instances are now accepted",
+        ),
+        _ => Change::new(
+            "TYPE_NARROWED",
+            Effect::Narrows,
+            path,
+            "schema replaced by 'false': no instance is accepted",
+        ),
+    };
+    emit_effect(out, change, dir);
+}
+
+/// Title, description and default never change validity; reported for information.
+fn annotations(old: &Value, new: &Value, path: &str, out: &mut Vec<Finding>) {
+    for (key, code) in [
+        ("title", "TITLE_CHANGED"),
+        ("description", "DESCRIPTION_CHANGED"),
+        ("default", "DEFAULT_CHANGED"),
+    ] {
+        if get(old, key) != get(new, key) {
+            out.push(finding(code, true, path, format!("'{key}' changed")));
+        }
+    }
+}
+
+/// `if`/`then`/`else` are not analysed: any change is worth a look.
+fn conditionals(old: &Value, new: &Value, path: &str, out: &mut Vec<Finding>) {
+    if ["if", "then", "else"]
+        .iter()
+        .any(|k| get(old, k) != get(new, k))
+    {
+        out.push(
+            Change::new(
+                "CONDITIONAL_CHANGED",
+                Effect::Changes,
+                path,
+                "'if'/'then'/'else' changed (not analysed)",
+            )
+            .finding(Level::Warning),
+        );
+    }
+}
+
+/// The schema an absent optional subschema keyword stands for.
+pub(super) fn or_true(schema: Option<&Value>) -> &Value {
+    schema.unwrap_or(&TRUE)
+}

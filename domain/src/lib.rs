@@ -1,0 +1,16 @@
+//! Breakwater's pure domain core.
+//!
+//! # Layout
+//! - [`catalog`]: Service, Contract, Dependency; parsing the YAML catalog and validating it.
+//! - [`graph`]: the dependency graph over petgraph: closures (blast radius), layering, cycles.
+//! - [`layout`]: the layered drawing of the graph, shared by the server (SVG) and the browser.
+//! - [`compatibility`]: the contract matrix and "can I deploy" over the whole catalog.
+//! - [`contract`]: contract-compatibility checks (JSON Schema and OpenAPI) and "can I deploy".
+//!
+//! Invariant: nothing here does I/O, reads the clock or depends on a web framework or database.
+
+pub mod catalog;
+pub mod compatibility;
+pub mod contract;
+pub mod graph;
+pub mod layout;

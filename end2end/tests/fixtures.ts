@@ -1,0 +1,28 @@
+import { test as base, expect, Page } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Every test fails on any browser console error or uncaught page error. */
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: [async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+    page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+    await use(errors);
+    expect(errors, 'browser console errors').toEqual([]);
+  }, { auto: true }],
+});
+export { expect };
+
+/** Waits until the WebAssembly app has hydrated (the app marks <body> from an effect). */
+export async function hydrated(page: Page) {
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+}
+
+export async function screenshot(page: Page, name: string) {
+  const dir = path.join(__dirname, '..', 'screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+export const repoRoot = path.resolve(__dirname, '..', '..');

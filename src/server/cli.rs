@@ -1,0 +1,486 @@
+//! The `breakwater` command line.
+
+use super::import::{self, SpecDir};
+use super::store::Store;
+use crate::api::contracts::CandidateRequest;
+use breakwater_domain::catalog::{self, Problem, SpecSource};
+use breakwater_domain::compatibility::{Histories, ServiceVerdict};
+use breakwater_domain::contract::deploy::CellStatus;
+use breakwater_domain::contract::{self, ContractKind, Finding, Mode, Report};
+use clap::{Parser, Subcommand};
+use include_dir::{include_dir, Dir};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The demo catalog a fresh database is seeded with.
+static DEMO_CATALOG: Dir = include_dir!("$CARGO_MANIFEST_DIR/demo/boutique");
+
+#[derive(Parser)]
+#[command(
+    name = "breakwater",
+    version,
+    about = "Dependency-aware rollout orchestrator"
+)]
+pub struct Cli {
+    /// Database URL (`sqlite://path/to/file.db`).
+    #[arg(
+        long,
+        global = true,
+        env = "BREAKWATER_DATABASE_URL",
+        default_value = "sqlite://data/breakwater.db"
+    )]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web app.
+    Serve {
+        #[arg(long, env = "BREAKWATER_ADDR", default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+        /// Do not import the demo catalog into an empty database.
+        #[arg(long)]
+        no_seed: bool,
+    },
+    /// Validate, import and export service catalogs.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// Compare contract versions.
+    Contracts {
+        #[command(subcommand)]
+        command: ContractsCommand,
+    },
+    /// Can this version of a service be deployed without breaking a consumer?
+    /// Exit 0 when it can, 1 when a consumer would break, 2 on a usage or input error.
+    CanIDeploy {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        version: String,
+        /// The contract the spec is for (when the service provides several).
+        #[arg(long)]
+        contract: Option<String>,
+        /// The candidate spec; without it, the stored contract version `--version` is used.
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// Check against this catalog file instead of the database.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// Override the contract's compatibility mode.
+        #[arg(long)]
+        mode: Option<Mode>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContractsCommand {
+    /// Compare two versions of a contract. Exit 0 when compatible, 1 when breaking, 2 on a
+    /// usage or parse error.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = KindArg::Auto)]
+        kind: KindArg,
+        #[arg(long, default_value = "backward")]
+        mode: Mode,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum KindArg {
+    Auto,
+    Openapi,
+    JsonSchema,
+}
+
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Validate a catalog file and print every problem; exit 1 when it has errors.
+    Check { file: PathBuf },
+    /// Validate and import a catalog file as the new current catalog.
+    Import { file: PathBuf },
+    /// Print the current catalog as self-contained YAML (specs inline).
+    Export,
+}
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli).await {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn execute(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Serve { addr, no_seed } => serve(&cli.database, addr, !no_seed).await,
+        Command::Catalog { command } => match command {
+            CatalogCommand::Check { file } => check(&file),
+            CatalogCommand::Import { file } => import_file(&cli.database, &file).await,
+            CatalogCommand::Export => export(&cli.database).await,
+        },
+        Command::Contracts {
+            command:
+                ContractsCommand::Diff {
+                    old,
+                    new,
+                    kind,
+                    mode,
+                    format,
+                },
+        } => contracts_diff(&old, &new, kind, mode, format),
+        Command::CanIDeploy {
+            service,
+            version,
+            contract,
+            spec,
+            catalog,
+            mode,
+            format,
+        } => {
+            let request = CandidateRequest {
+                service,
+                version,
+                contract,
+                document: spec.as_deref().map(read_catalog_file).transpose()?,
+                mode,
+            };
+            can_i_deploy(&cli.database, catalog.as_deref(), request, format).await
+        }
+    }
+}
+
+async fn open_store(url: &str) -> Result<Store, String> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+    }
+    Store::open(url)
+        .await
+        .map_err(|e| format!("cannot open {url}: {e}"))
+}
+
+async fn serve(database: &str, addr: SocketAddr, seed: bool) -> Result<ExitCode, String> {
+    let store = open_store(database).await?;
+    if seed
+        && store
+            .latest_revision()
+            .await
+            .map_err(|e| e.to_string())?
+            .is_none()
+    {
+        let text = DEMO_CATALOG
+            .get_file("catalog.yaml")
+            .and_then(|f| f.contents_utf8())
+            .ok_or("the embedded demo catalog is missing")?;
+        let outcome =
+            import::import_catalog(&store, text, EmbeddedSpecs, "demo: online boutique", "seed")
+                .await
+                .map_err(|e| e.to_string())?;
+        if outcome.revision.is_none() {
+            return Err(format!(
+                "the demo catalog is invalid: {:?}",
+                outcome.problems
+            ));
+        }
+        tracing::info!("seeded the database with the demo catalog");
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = super::app::router(store, super::app::leptos_options(local));
+    println!("Breakwater is listening on http://{local}");
+    super::app::serve(listener, app, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+struct EmbeddedSpecs;
+
+impl SpecSource for EmbeddedSpecs {
+    fn read(&mut self, path: &str) -> Result<String, String> {
+        DEMO_CATALOG
+            .get_file(path)
+            .and_then(|f| f.contents_utf8())
+            .map(str::to_string)
+            .ok_or_else(|| format!("'{path}' is not in the demo catalog"))
+    }
+}
+
+fn read_catalog_file(file: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    if meta.len() as usize > catalog::MAX_CATALOG_BYTES {
+        return Err(format!(
+            "{} is {:.1} MB; catalogs are limited to 10 MB",
+            file.display(),
+            meta.len() as f64 / 1e6
+        ));
+    }
+    std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+fn print_problems(file: &Path, problems: &[Problem]) {
+    for problem in problems {
+        println!("{}: {problem}", file.display());
+    }
+}
+
+fn check(file: &Path) -> Result<ExitCode, String> {
+    let text = read_catalog_file(file)?;
+    let loaded = catalog::load(&text, &mut SpecDir::beside(file));
+    print_problems(file, &loaded.problems);
+    if loaded.is_valid() {
+        let services = loaded.catalog.map_or(0, |c| c.services.len());
+        println!("{}: valid ({services} services)", file.display());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        let errors = loaded.problems.iter().filter(|p| p.is_error()).count();
+        println!("{}: invalid ({errors} errors)", file.display());
+        Ok(ExitCode::from(1))
+    }
+}
+
+async fn import_file(database: &str, file: &Path) -> Result<ExitCode, String> {
+    let text = read_catalog_file(file)?;
+    let store = open_store(database).await?;
+    let by = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+    let outcome = import::import_catalog(
+        &store,
+        &text,
+        SpecDir::beside(file),
+        &file.display().to_string(),
+        &by,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    print_problems(file, &outcome.problems);
+    match outcome.revision {
+        Some(revision) => {
+            println!("imported {} as revision {}", file.display(), revision.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            println!(
+                "{}: not imported; the current catalog is unchanged",
+                file.display()
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+async fn export(database: &str) -> Result<ExitCode, String> {
+    let store = open_store(database).await?;
+    match store.current_catalog().await.map_err(|e| e.to_string())? {
+        Some((_, catalog)) => {
+            print!("{}", catalog.to_yaml());
+            Ok(ExitCode::SUCCESS)
+        }
+        None => Err("no catalog has been imported yet".into()),
+    }
+}
+
+fn contracts_diff(
+    old: &Path,
+    new: &Path,
+    kind: KindArg,
+    mode: Mode,
+    format: Format,
+) -> Result<ExitCode, String> {
+    let parse = |file: &Path| {
+        let text = read_catalog_file(file)?;
+        contract::parse_document(&text).map_err(|e| format!("{}: {e}", file.display()))
+    };
+    let (old_doc, new_doc) = (parse(old)?, parse(new)?);
+    let kind = match kind {
+        KindArg::Openapi => ContractKind::OpenApi,
+        KindArg::JsonSchema => ContractKind::JsonSchema,
+        KindArg::Auto => {
+            let (a, b) = (
+                ContractKind::detect(&old_doc),
+                ContractKind::detect(&new_doc),
+            );
+            if a != b {
+                return Err(format!(
+                    "{} looks like {a} but {} like {b}; pass --kind",
+                    old.display(),
+                    new.display()
+                ));
+            }
+            a
+        }
+    };
+    let earlier = [old_doc];
+    let report = match kind {
+        ContractKind::OpenApi => contract::openapi::check(&earlier, &new_doc, mode),
+        ContractKind::JsonSchema => contract::json_schema::check(&earlier, &new_doc, mode),
+    }
+    .map_err(|e| e.to_string())?;
+    match format {
+        Format::Json => println!("{}", report_json(&report)),
+        Format::Text => print_report(&report),
+    }
+    Ok(if report.compatible {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `{"compatible", "kind", "mode", "changes": [{"code", "level", "path", "message", "operation"?}]}`
+fn report_json(report: &Report) -> serde_json::Value {
+    serde_json::json!({
+        "compatible": report.compatible,
+        "kind": report.kind,
+        "mode": report.mode,
+        "changes": report.findings,
+    })
+}
+
+fn print_findings(findings: &[Finding], indent: &str) {
+    for f in findings {
+        let operation = f
+            .operation
+            .as_deref()
+            .map(|o| format!(" [{o}]"))
+            .unwrap_or_default();
+        println!(
+            "{indent}{:<9} {}{operation} at {}\n{indent}          {}",
+            f.level.as_str().to_uppercase(),
+            f.code,
+            f.path,
+            f.message
+        );
+    }
+}
+
+fn print_report(report: &Report) {
+    print_findings(&report.findings, "");
+    let breaking = report
+        .findings
+        .iter()
+        .filter(|f| f.level == contract::Level::Breaking)
+        .count();
+    let verdict = if report.compatible {
+        "compatible"
+    } else {
+        "NOT compatible"
+    };
+    println!(
+        "{verdict} ({} {}): {} changes, {breaking} breaking",
+        report.kind,
+        report.mode,
+        report.findings.len()
+    );
+}
+
+async fn can_i_deploy(
+    database: &str,
+    catalog_file: Option<&Path>,
+    request: CandidateRequest,
+    format: Format,
+) -> Result<ExitCode, String> {
+    let (catalog, histories) = match catalog_file {
+        Some(file) => {
+            let text = read_catalog_file(file)?;
+            let loaded = catalog::load(&text, &mut SpecDir::beside(file));
+            if !loaded.is_valid() {
+                print_problems(file, &loaded.problems);
+                return Err(format!("{} is not a valid catalog", file.display()));
+            }
+            (
+                loaded.catalog.expect("valid catalogs load"),
+                Histories::new(),
+            )
+        }
+        None => {
+            let store = open_store(database).await?;
+            let (_, catalog) = store
+                .current_catalog()
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("no catalog has been imported yet; pass --catalog FILE")?;
+            (
+                catalog,
+                store
+                    .contract_histories()
+                    .await
+                    .map_err(|e| e.to_string())?,
+            )
+        }
+    };
+    let request = request.validate().map_err(|e| e.to_string())?;
+    let verdict =
+        super::compat::check_against(&catalog, &histories, request).map_err(|e| e.to_string())?;
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&verdict).expect("verdicts serialise")
+        ),
+        Format::Text => print_verdict(&verdict),
+    }
+    Ok(if verdict.deployable {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_verdict(verdict: &ServiceVerdict) {
+    for v in &verdict.verdicts {
+        let from = v.from_version.as_deref().unwrap_or("(none)");
+        println!("{} {from} -> {} ({}):", v.contract, v.to_version, v.mode);
+        for consumer in &v.consumers {
+            let status = match consumer.status {
+                CellStatus::Compatible => "ok",
+                CellStatus::Warning => "WARNING",
+                CellStatus::Breaking => "BREAKS",
+                CellStatus::Unknown => "unknown",
+            };
+            println!("  {status:<8} {}", consumer.consumer);
+            let shown: Vec<Finding> = consumer
+                .findings
+                .iter()
+                .filter(|f| f.level != contract::Level::Info)
+                .cloned()
+                .collect();
+            print_findings(&shown, "           ");
+        }
+        if !v.unused_breaking.is_empty() {
+            println!("  breaking changes no consumer uses (not blocking):");
+            print_findings(&v.unused_breaking, "           ");
+        }
+    }
+    let answer = if verdict.deployable { "yes" } else { "NO" };
+    println!(
+        "can {} deploy version {}? {answer}",
+        verdict.service, verdict.version
+    );
+}

@@ -1,0 +1,134 @@
+//! The versioned JSON API for scripts and CI pipelines, under `/api/v1`.
+
+use super::{compat, import, AppState};
+use crate::api::catalog::{ssr::current_view, CatalogView, ImportOutcome, ServiceCard};
+use crate::api::contracts::{CandidateRequest, DiffView, MatrixView};
+use crate::api::ApiError;
+use axum::extract::Query;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use breakwater_domain::compatibility::ServiceVerdict;
+use breakwater_domain::contract::Mode;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/catalog", get(get_catalog).post(post_catalog))
+        .route("/catalog/export", get(export_catalog))
+        .route("/services/{id}", get(get_service))
+        .route("/revisions", get(get_revisions))
+        .route("/contracts/matrix", get(get_matrix))
+        .route("/contracts/{id}/diff", get(get_diff))
+        .route("/can-i-deploy", post(post_can_i_deploy))
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": self.to_string() });
+        (self.status(), Json(body)).into_response()
+    }
+}
+
+async fn get_catalog(State(state): State<AppState>) -> Result<Json<CatalogView>, ApiError> {
+    Ok(Json(current_view(&state.store).await?))
+}
+
+/// The current catalog as a self-contained YAML file (specs inline), ready to re-import.
+async fn export_catalog(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let (_, catalog) = state
+        .store
+        .current_catalog()
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no catalog has been imported yet".into()))?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/yaml")],
+        catalog.to_yaml(),
+    )
+        .into_response())
+}
+
+/// Imports a YAML catalog from the body; specs must be inline (`document:`), as `export` writes
+/// them. 201 with the revision, or 422 with every problem and nothing changed.
+async fn post_catalog(State(state): State<AppState>, body: String) -> Result<Response, ApiError> {
+    let outcome = import::import_catalog(
+        &state.store,
+        &body,
+        import::UploadedSpecs(Default::default()),
+        "api",
+        "api",
+    )
+    .await?;
+    let status = if outcome.revision.is_some() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json::<ImportOutcome>(outcome)).into_response())
+}
+
+#[derive(Serialize)]
+struct ServiceDetail {
+    service: ServiceCard,
+    /// Every service that depends on this one, directly or transitively.
+    downstream: BTreeSet<String>,
+    /// Every service this one depends on, directly or transitively.
+    upstream: BTreeSet<String>,
+}
+
+async fn get_service(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ServiceDetail>, ApiError> {
+    let catalog = current_view(&state.store).await?;
+    let position = catalog
+        .position(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("service '{id}'")))?;
+    let graph = catalog.graph();
+    Ok(Json(ServiceDetail {
+        downstream: graph.downstream(&id),
+        upstream: graph.upstream(&id),
+        service: catalog.services[position].clone(),
+    }))
+}
+
+async fn get_revisions(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<super::store::Revision>>, ApiError> {
+    Ok(Json(state.store.revisions(100).await?))
+}
+
+async fn get_matrix(State(state): State<AppState>) -> Result<Json<MatrixView>, ApiError> {
+    Ok(Json(compat::current_matrix(&state.store).await?))
+}
+
+#[derive(serde::Deserialize)]
+struct DiffQuery {
+    from: Option<String>,
+    to: Option<String>,
+    mode: Option<Mode>,
+}
+
+async fn get_diff(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<DiffQuery>,
+) -> Result<Json<DiffView>, ApiError> {
+    Ok(Json(
+        compat::diff(&state.store, &id, q.from, q.to, q.mode).await?,
+    ))
+}
+
+/// For CI pipelines: 200 with the verdict (`deployable` says whether to go on), 400 for a bad
+/// request, 404 before any catalog exists.
+async fn post_can_i_deploy(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<Json<ServiceVerdict>, ApiError> {
+    let request: CandidateRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::Invalid(format!("invalid request body: {e}")))?;
+    Ok(Json(compat::can_i_deploy(&state.store, request).await?))
+}

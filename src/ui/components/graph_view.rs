@@ -1,0 +1,392 @@
+//! The dependency graph as SVG: layered layout from the domain crate, blast-radius highlighting,
+//! search, pan and zoom, keyboard access. Server-rendered complete; interactive after hydration.
+
+use super::service_panel::ServicePanel;
+use crate::api::catalog::CatalogView;
+use breakwater_domain::catalog::DependencyKind;
+use breakwater_domain::layout::{layered_layout, Layout, LayoutOptions, Point};
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+/// Margin around the drawing, in graph units.
+const PAD: f64 = 24.0;
+const ZOOM_STEP: f64 = 1.2;
+/// Pointer movement (px) below which a press on a node counts as a click, not a pan.
+const CLICK_SLOP: f64 = 4.0;
+const NAME_CHARS: usize = 21;
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+struct ViewBox {
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+}
+
+impl ViewBox {
+    fn fit(layout: &Layout) -> ViewBox {
+        ViewBox {
+            x: -PAD,
+            y: -PAD,
+            w: layout.width.max(1.0) + 2.0 * PAD,
+            h: layout.height.max(1.0) + 2.0 * PAD,
+        }
+    }
+
+    /// Zooms by `factor` (> 1 zooms out) keeping the point at fractions (fx, fy) of the view fixed.
+    fn zoom(self, factor: f64, fx: f64, fy: f64) -> ViewBox {
+        let (w, h) = (self.w * factor, self.h * factor);
+        ViewBox {
+            x: self.x + (self.w - w) * fx,
+            y: self.y + (self.h - h) * fy,
+            w,
+            h,
+        }
+    }
+
+    fn attr(self) -> String {
+        format!("{:.1} {:.1} {:.1} {:.1}", self.x, self.y, self.w, self.h)
+    }
+}
+
+/// The highlighted service and its closures, as positions in the catalog.
+#[derive(Clone, PartialEq, Debug)]
+struct Highlight {
+    focus: usize,
+    downstream: BTreeSet<usize>,
+    upstream: BTreeSet<usize>,
+}
+
+#[derive(Clone, Copy)]
+struct Drag {
+    start_x: f64,
+    start_y: f64,
+    from: ViewBox,
+    moved: bool,
+}
+
+#[component]
+pub fn GraphView(catalog: CatalogView) -> impl IntoView {
+    let pairs: Vec<(usize, usize)> = catalog.edges.iter().map(|&(c, p, _)| (c, p)).collect();
+    // Wide enough for a 21-character name at the 15px font of a shared screen.
+    let options = LayoutOptions {
+        node_width: 204.0,
+        ..LayoutOptions::default()
+    };
+    let layout = layered_layout(catalog.services.len(), &pairs, &options);
+    let fit = ViewBox::fit(&layout);
+    let graph = StoredValue::new(catalog.graph());
+    let catalog = StoredValue::new(catalog);
+
+    let focus = RwSignal::new(None::<usize>);
+    let selected = RwSignal::new(None::<usize>);
+    let query = RwSignal::new(String::new());
+    let view_box = RwSignal::new(fit);
+    let drag = RwSignal::new(None::<Drag>);
+
+    let highlight = Memo::new(move |_| {
+        let focus = focus.get()?;
+        let positions = |ids: BTreeSet<String>| {
+            catalog.with_value(|c| ids.iter().filter_map(|id| c.position(id)).collect())
+        };
+        let id = catalog.with_value(|c| c.services[focus].id.clone());
+        Some(Highlight {
+            focus,
+            downstream: positions(graph.with_value(|g| g.downstream(&id))),
+            upstream: positions(graph.with_value(|g| g.upstream(&id))),
+        })
+    });
+    let matches = Memo::new(move |_| {
+        let q = query.get().trim().to_lowercase();
+        catalog.with_value(|c| {
+            c.services
+                .iter()
+                .map(|s| {
+                    !q.is_empty()
+                        && (s.id.contains(&q)
+                            || s.name.to_lowercase().contains(&q)
+                            || s.owner.to_lowercase().contains(&q)
+                            || s.provides.iter().any(|k| k.id.contains(&q)))
+                })
+                .collect::<Vec<bool>>()
+        })
+    });
+
+    let status = move || {
+        let services = catalog.with_value(|c| c.services.len());
+        let edges = catalog.with_value(|c| c.edges.len());
+        let base = format!("{services} services · {edges} dependencies");
+        let found = matches.with(|m| m.iter().filter(|b| **b).count());
+        let search = (!query.with(String::is_empty))
+            .then(|| format!(" · {found} matching “{}”", query.get().trim()));
+        let focus = highlight.get().map(|h| {
+            let name = catalog.with_value(|c| c.services[h.focus].name.clone());
+            format!(
+                " · {name}: blast radius {} downstream, depends on {} upstream",
+                h.downstream.len(),
+                h.upstream.len()
+            )
+        });
+        format!(
+            "{base}{}{}",
+            search.unwrap_or_default(),
+            focus.unwrap_or_default()
+        )
+    };
+
+    let node_class = move |i: usize| {
+        let tier = catalog.with_value(|c| c.services[i].tier.as_str());
+        let mut class = format!("node tier-{tier}");
+        if let Some(h) = highlight.get() {
+            class.push_str(if h.focus == i {
+                " focus"
+            } else if h.downstream.contains(&i) {
+                " downstream"
+            } else if h.upstream.contains(&i) {
+                " upstream"
+            } else {
+                " dim"
+            });
+        }
+        if matches.with(|m| m.get(i).copied().unwrap_or(false)) {
+            class.push_str(" match");
+        }
+        if selected.get() == Some(i) {
+            class.push_str(" selected");
+        }
+        class
+    };
+    let edge_class = move |consumer: usize, provider: usize, kind: DependencyKind| {
+        let mut class = format!("edge {}", kind.as_str());
+        if let Some(h) = highlight.get() {
+            let down = |n: usize| n == h.focus || h.downstream.contains(&n);
+            let up = |n: usize| n == h.focus || h.upstream.contains(&n);
+            class.push_str(if down(consumer) && down(provider) {
+                " downstream"
+            } else if up(consumer) && up(provider) {
+                " upstream"
+            } else {
+                " dim"
+            });
+        }
+        class
+    };
+
+    let nodes = layout
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, at)| {
+            let (id, name, meta, label) = catalog.with_value(|c| {
+                let s = &c.services[i];
+                (
+                    s.id.clone(),
+                    truncate(&s.name, NAME_CHARS),
+                    truncate(
+                        &format!("{} · {}", s.owner, s.tier.as_str()),
+                        NAME_CHARS + 4,
+                    ),
+                    format!("{}, owned by {}, {} tier", s.name, s.owner, s.tier.as_str()),
+                )
+            });
+            let open = move || {
+                if !drag.get_untracked().is_some_and(|d| d.moved) {
+                    selected.set(Some(i));
+                }
+            };
+            view! {
+                <g
+                    class=move || node_class(i)
+                    transform=format!("translate({:.1},{:.1})", at.x, at.y)
+                    tabindex="0"
+                    role="button"
+                    data-id=id
+                    aria-label=label
+                    on:mouseenter=move |_| focus.set(Some(i))
+                    on:mouseleave=move |_| focus.set(None)
+                    on:focus=move |_| focus.set(Some(i))
+                    on:blur=move |_| focus.set(None)
+                    on:click=move |_| open()
+                    on:keydown=move |ev| {
+                        if ev.key() == "Enter" || ev.key() == " " {
+                            ev.prevent_default();
+                            selected.set(Some(i));
+                        }
+                    }
+                >
+                    <rect width=options.node_width height=options.node_height rx="8"></rect>
+                    <text class="name" x="12" y="23">{name}</text>
+                    <text class="meta" x="12" y="43">{meta}</text>
+                    <circle class="health unknown" cx=options.node_width - 14.0 cy="14" r="5">
+                        <title>"Health: no signal yet"</title>
+                    </circle>
+                </g>
+            }
+        })
+        .collect_view();
+
+    let edges = layout
+        .edges
+        .iter()
+        .zip(catalog.with_value(|c| c.edges.clone()))
+        .enumerate()
+        .map(|(e, (route, (consumer, provider, kind)))| {
+            let (status, title) = catalog.with_value(|c| {
+                let status = c.edge_status.get(e).copied().flatten();
+                let name = |i: usize| c.services[i].name.clone();
+                let contract = status.map_or("no contract checked".to_string(), |s| {
+                    format!("contract {}", s.as_str())
+                });
+                (
+                    status,
+                    format!(
+                        "{} → {} ({}, {contract})",
+                        name(consumer),
+                        name(provider),
+                        kind.as_str()
+                    ),
+                )
+            });
+            let compat = status.map_or(String::new(), |s| format!(" compat-{}", s.as_str()));
+            view! {
+                <path
+                    class=move || format!("{}{compat}", edge_class(consumer, provider, kind))
+                    d=curve(&route.points)
+                    marker-end="url(#arrow)"
+                >
+                    <title>{title}</title>
+                </path>
+            }
+        })
+        .collect_view();
+
+    let zoom = move |factor: f64| view_box.update(|v| *v = v.zoom(factor, 0.5, 0.5));
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    let fraction = move |client_x: i32, client_y: i32| {
+        svg_ref.get_untracked().map_or((0.5, 0.5), |svg| {
+            let rect = svg.get_bounding_client_rect();
+            (
+                ((client_x as f64 - rect.left()) / rect.width().max(1.0)).clamp(0.0, 1.0),
+                ((client_y as f64 - rect.top()) / rect.height().max(1.0)).clamp(0.0, 1.0),
+            )
+        })
+    };
+    let pixels_to_units = move || {
+        svg_ref.get_untracked().map_or(1.0, |svg| {
+            let rect = svg.get_bounding_client_rect();
+            let v = view_box.get_untracked();
+            (v.w / rect.width().max(1.0)).max(v.h / rect.height().max(1.0))
+        })
+    };
+
+    view! {
+        <div class="graph-toolbar">
+            <input
+                type="search"
+                class="graph-search"
+                placeholder="Search service, owner or contract"
+                aria-label="Search services"
+                prop:value=move || query.get()
+                on:input=move |ev| query.set(event_target_value(&ev))
+            />
+            <div class="zoom" role="group" aria-label="Zoom">
+                <button type="button" title="Zoom in" on:click=move |_| zoom(1.0 / ZOOM_STEP)>"+"</button>
+                <button type="button" title="Zoom out" on:click=move |_| zoom(ZOOM_STEP)>"−"</button>
+                <button type="button" title="Fit the whole graph" on:click=move |_| view_box.set(fit)>"Fit"</button>
+            </div>
+            <ul class="legend" aria-label="Legend">
+                <li><span class="swatch tier-critical"></span>"critical"</li>
+                <li><span class="swatch tier-standard"></span>"standard"</li>
+                <li><span class="swatch tier-low"></span>"low"</li>
+                <li><span class="line hard"></span>"hard"</li>
+                <li><span class="line soft"></span>"soft"</li>
+                <li><span class="swatch downstream"></span>"blast radius"</li>
+                <li><span class="swatch upstream"></span>"depends on"</li>
+                <li><span class="line compat-breaking"></span>"breaking contract"</li>
+            </ul>
+        </div>
+        <p class="graph-status" aria-live="polite">{status}</p>
+        <div class="graph-area">
+            <svg
+                node_ref=svg_ref
+                class="graph"
+                class:dragging=move || drag.with(|d| d.is_some_and(|d| d.moved))
+                viewBox=move || view_box.get().attr()
+                preserveAspectRatio="xMidYMin meet"
+                role="img"
+                aria-label="Service dependency graph: consumers above the providers they call"
+                on:wheel=move |ev| {
+                    ev.prevent_default();
+                    let (fx, fy) = fraction(ev.client_x(), ev.client_y());
+                    let factor = if ev.delta_y() > 0.0 { ZOOM_STEP } else { 1.0 / ZOOM_STEP };
+                    view_box.update(|v| *v = v.zoom(factor, fx, fy));
+                }
+                on:pointerdown=move |ev| {
+                    drag.set(Some(Drag {
+                        start_x: ev.client_x() as f64,
+                        start_y: ev.client_y() as f64,
+                        from: view_box.get_untracked(),
+                        moved: false,
+                    }))
+                }
+                on:pointermove=move |ev| {
+                    let Some(d) = drag.get_untracked() else { return };
+                    let (dx, dy) = (ev.client_x() as f64 - d.start_x, ev.client_y() as f64 - d.start_y);
+                    if d.moved || dx.hypot(dy) > CLICK_SLOP {
+                        let k = pixels_to_units();
+                        view_box.set(ViewBox { x: d.from.x - dx * k, y: d.from.y - dy * k, ..d.from });
+                        drag.set(Some(Drag { moved: true, ..d }));
+                    }
+                }
+                on:pointerup=move |_| {
+                    // Cleared after the click that follows pointerup has seen `moved`.
+                    request_animation_frame(move || drag.set(None));
+                }
+                on:pointerleave=move |_| drag.set(None)
+            >
+                <defs>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z"></path>
+                    </marker>
+                </defs>
+                <g class="edges">{edges}</g>
+                <g class="nodes">{nodes}</g>
+            </svg>
+            {move || selected.get().map(|i| view! {
+                <ServicePanel catalog=catalog index=i on_close=move || selected.set(None)/>
+            })}
+        </div>
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+/// A smooth path through the route's points: vertical tangents at each point, so long edges
+/// bend gently around the nodes in between.
+fn curve(points: &[Point]) -> String {
+    let Some(first) = points.first() else {
+        return String::new();
+    };
+    let mut d = format!("M{:.1},{:.1}", first.x, first.y);
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let dy = (b.y - a.y) / 2.0;
+        d.push_str(&format!(
+            " C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
+            a.x,
+            a.y + dy,
+            b.x,
+            b.y - dy,
+            b.x,
+            b.y
+        ));
+    }
+    d
+}

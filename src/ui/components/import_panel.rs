@@ -1,0 +1,84 @@
+//! Catalog upload: the catalog YAML and its spec files, read in the browser and sent as text.
+
+use super::problem_list::ProblemList;
+use crate::api::catalog::{import_catalog, ImportOutcome, UploadedFile};
+use crate::api::ApiError;
+use leptos::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+pub type ImportAction = Action<Vec<web_sys::File>, Result<ImportOutcome, ApiError>>;
+
+/// The action behind the upload form: read every chosen file, then import them together.
+pub fn import_action() -> ImportAction {
+    Action::new_local(|files: &Vec<web_sys::File>| {
+        let files = files.clone();
+        async move {
+            let mut uploaded = Vec::with_capacity(files.len());
+            for file in files {
+                let text = JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .ok_or_else(|| ApiError::Request(format!("cannot read {}", file.name())))?;
+                uploaded.push(UploadedFile {
+                    name: file.name(),
+                    text,
+                });
+            }
+            import_catalog(uploaded).await
+        }
+    })
+}
+
+#[component]
+pub fn ImportPanel(action: ImportAction) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(list) = input.get().and_then(|i| i.files()) else {
+            return;
+        };
+        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.item(i)).collect();
+        action.dispatch_local(files);
+    };
+    let result = move || {
+        action.value().get().map(|outcome| match outcome {
+            Ok(ImportOutcome {
+                revision: Some(revision),
+                problems,
+            }) => view! {
+                <div class="import-result ok" role="status">
+                    <p>{format!("Imported as revision {} ({}).", revision.id, revision.source)}</p>
+                    {(!problems.is_empty()).then(|| view! { <ProblemList problems/> })}
+                </div>
+            }
+            .into_any(),
+            Ok(ImportOutcome { revision: None, problems }) => view! {
+                <div class="import-result refused" role="alert">
+                    <p>"Not imported: the catalog has problems. The current catalog is unchanged."</p>
+                    <ProblemList problems/>
+                </div>
+            }
+            .into_any(),
+            Err(e) => view! {
+                <div class="import-result refused" role="alert"><p>{e.to_string()}</p></div>
+            }
+            .into_any(),
+        })
+    };
+    view! {
+        <details class="import-panel">
+            <summary>"Import catalog"</summary>
+            <form on:submit=submit>
+                <label>
+                    "Catalog YAML and the spec files it names"
+                    <input node_ref=input type="file" name="files" multiple accept=".yaml,.yml,.json"/>
+                </label>
+                <button type="submit" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Importing…" } else { "Import" }}
+                </button>
+            </form>
+            {result}
+        </details>
+    }
+}

@@ -1,0 +1,5 @@
+pub mod findings;
+pub mod graph_view;
+pub mod import_panel;
+pub mod problem_list;
+pub mod service_panel;

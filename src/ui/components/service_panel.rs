@@ -1,0 +1,82 @@
+//! The side panel with everything the catalog knows about one service.
+
+use crate::api::catalog::CatalogView;
+use leptos::prelude::*;
+
+#[component]
+pub fn ServicePanel(
+    catalog: StoredValue<CatalogView>,
+    index: usize,
+    on_close: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let (service, dependents, downstream) = catalog.with_value(|c| {
+        let service = c.services[index].clone();
+        let dependents: Vec<String> = c
+            .edges
+            .iter()
+            .filter(|(_, provider, _)| *provider == index)
+            .map(|(consumer, _, _)| c.services[*consumer].id.clone())
+            .collect();
+        let downstream = c.graph().downstream(&service.id).len();
+        (service, dependents, downstream)
+    });
+    let close = on_close.clone();
+    let provides = service
+        .provides
+        .iter()
+        .map(|c| {
+            view! { <li><code>{c.id.clone()}</code>" " {c.kind.as_str()} " v" {c.version.clone()}</li> }
+        })
+        .collect_view();
+    let consumes = service
+        .depends_on
+        .iter()
+        .map(|d| {
+            let contract = d.contract.clone().unwrap_or_else(|| "(no contract)".into());
+            let uses = if d.uses.is_empty() {
+                "all operations".to_string()
+            } else {
+                d.uses.join(", ")
+            };
+            view! {
+                <li>
+                    <strong>{d.service.clone()}</strong>
+                    <span class=format!("kind {}", d.kind.as_str())>{d.kind.as_str()}</span>
+                    <br/><code>{contract}</code>": " {uses}
+                </li>
+            }
+        })
+        .collect_view();
+    let dependents_view = if dependents.is_empty() {
+        view! { <p class="muted">"Nothing depends on this service."</p> }.into_any()
+    } else {
+        view! { <ul>{dependents.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul> }
+            .into_any()
+    };
+    view! {
+        <aside
+            class="service-panel"
+            aria-label=format!("Service {}", service.name)
+            on:keydown=move |ev| if ev.key() == "Escape" { close() }
+        >
+            <header>
+                <h2>{service.name.clone()}</h2>
+                <button type="button" class="close" aria-label="Close panel" on:click=move |_| on_close()>"×"</button>
+            </header>
+            <dl>
+                <dt>"Id"</dt><dd><code>{service.id.clone()}</code></dd>
+                <dt>"Owner"</dt><dd>{service.owner.clone()}</dd>
+                <dt>"Tier"</dt><dd><span class=format!("tier-badge tier-{}", service.tier.as_str())>{service.tier.as_str()}</span></dd>
+                <dt>"Regions"</dt><dd>{service.regions.join(", ")}</dd>
+                <dt>"Version"</dt><dd>{service.version.clone()}</dd>
+                <dt>"Blast radius"</dt><dd>{format!("{downstream} downstream services")}</dd>
+            </dl>
+            <h3>"Contracts provided"</h3>
+            <ul>{provides}</ul>
+            <h3>"Depends on"</h3>
+            <ul class="deps">{consumes}</ul>
+            <h3>"Dependents"</h3>
+            {dependents_view}
+        </aside>
+    }
+}

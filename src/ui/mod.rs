@@ -1,0 +1,62 @@
+//! The Leptos app: the HTML shell, the navigation and the routes. Pages fetch through server
+//! functions in [`crate::api`]; components under [`components`] only render what they are given.
+
+pub mod components;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::{path, SsrMode};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser: this marks the page as hydrated for people and tests.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/breakwater.css"/>
+        <Title formatter=|page: String| format!("{page} · Breakwater")/>
+        <Router>
+            <header class="topbar">
+                <a class="brand" href="/">"Breakwater"</a>
+                <nav aria-label="Main">
+                    <A href="/" exact=true>"Dependency graph"</A>
+                    <A href="/services">"Services"</A>
+                    <A href="/contracts">"Contracts"</A>
+                </nav>
+            </header>
+            <main>
+                // Async: each page is sent whole, so it reads the same without JavaScript.
+                <Routes fallback=|| view! { <pages::NotFound/> }>
+                    <Route path=path!("/") view=pages::graph::GraphPage ssr=SsrMode::Async/>
+                    <Route path=path!("/services") view=pages::services::ServicesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contracts") view=pages::contracts::ContractsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contracts/:id") view=pages::contract_diff::ContractDiffPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

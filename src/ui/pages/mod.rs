@@ -1,0 +1,28 @@
+pub mod contract_diff;
+pub mod contracts;
+pub mod graph;
+pub mod services;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found"/>
+        <section class="page">
+            <h1>"Page not found"</h1>
+            <p><a href="/">"Back to the dependency graph"</a></p>
+        </section>
+    }
+}
+
+/// Shown when a page's data cannot be loaded.
+#[component]
+pub fn LoadError(error: crate::api::ApiError) -> impl IntoView {
+    view! { <p class="error" role="alert">"Could not load the catalog: " {error.to_string()}</p> }
+}
