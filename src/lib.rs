@@ -6,6 +6,9 @@
 //! - [`ui`]: the Leptos app: shell, pages, components.
 //! - `server` (ssr only): store, import, JSON API, HTTP app, CLI.
 
+// Leptos views are deeply nested types; the page types outgrow the default limit of 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -170,8 +170,15 @@ async fn a_changed_contract_under_the_same_version_is_refused_atomically() {
     let before = app.store.current_catalog().await.unwrap().unwrap();
 
     // Same contract version, different document: the whole import must roll back.
-    let changed = yaml.replacen("title:", "description: changed\n    title:", 1);
-    assert_ne!(changed, yaml);
+    let mut file: breakwater_domain::catalog::CatalogFile = serde_yaml_ng::from_str(&yaml).unwrap();
+    let payment = file
+        .services
+        .iter_mut()
+        .find(|s| s.id == "payment")
+        .unwrap();
+    let document = payment.provides[0].document.as_mut().unwrap();
+    document.push_str("# edited without a version bump\n");
+    let changed = serde_yaml_ng::to_string(&file).unwrap();
     let (status, body) = app.post_catalog(&changed).await;
     assert_eq!(status, 422, "{body}");
     assert!(body["problems"]

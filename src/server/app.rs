@@ -1,7 +1,10 @@
 //! The HTTP application: server-rendered pages, server functions, the JSON API and static files.
 
 use super::{store::Store, AppState};
+use crate::api::ApiError;
 use crate::ui::{shell, App};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -10,6 +13,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 /// Request bodies above this are refused before any handler runs (uploads carry spec files).
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// Error responses are small; a larger 500 body is passed on as it is.
+const MAX_ERROR_BYTES: usize = 64 * 1024;
 
 /// Leptos settings from the `[package.metadata.leptos]` table of Cargo.toml, compiled in, so the
 /// binary runs without cargo-leptos' environment. `LEPTOS_SITE_ROOT` may point elsewhere.
@@ -35,9 +40,29 @@ pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
+        .layer(axum::middleware::map_response(request_errors_are_400))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// Leptos answers a server function call whose arguments do not deserialise with 500 and the
+/// encoded `ApiError::Request`; that is the client's mistake, so say 400.
+async fn request_errors_are_400(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_ERROR_BYTES)
+        .await
+        .unwrap_or_default();
+    if matches!(
+        serde_json::from_slice::<ApiError>(&bytes),
+        Ok(ApiError::Request(_))
+    ) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Serves until `shutdown` resolves.

@@ -15,7 +15,7 @@ pub fn FindingList(
         .enumerate()
         .map(|(i, f)| (f, lines.as_ref().and_then(|l| l.get(i).copied())))
         .collect();
-    rows.sort_by(|a, b| b.0.level.cmp(&a.0.level));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0.level));
     view! {
         <ul class="findings">
             {rows.into_iter().map(|(f, line)| {

@@ -13,7 +13,7 @@ const PAD: f64 = 24.0;
 const ZOOM_STEP: f64 = 1.2;
 /// Pointer movement (px) below which a press on a node counts as a click, not a pan.
 const CLICK_SLOP: f64 = 4.0;
-const NAME_CHARS: usize = 21;
+const NAME_CHARS: usize = 22;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 struct ViewBox {
@@ -68,9 +68,9 @@ struct Drag {
 #[component]
 pub fn GraphView(catalog: CatalogView) -> impl IntoView {
     let pairs: Vec<(usize, usize)> = catalog.edges.iter().map(|&(c, p, _)| (c, p)).collect();
-    // Wide enough for a 21-character name at the 15px font of a shared screen.
+    // Wide enough for a 22-character name at the 15px font of a shared screen.
     let options = LayoutOptions {
-        node_width: 204.0,
+        node_width: 216.0,
         ..LayoutOptions::default()
     };
     let layout = layered_layout(catalog.services.len(), &pairs, &options);
@@ -184,7 +184,7 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
                     truncate(&s.name, NAME_CHARS),
                     truncate(
                         &format!("{} · {}", s.owner, s.tier.as_str()),
-                        NAME_CHARS + 4,
+                        NAME_CHARS + 6,
                     ),
                     format!("{}, owned by {}, {} tier", s.name, s.owner, s.tier.as_str()),
                 )

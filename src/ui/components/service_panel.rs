@@ -74,7 +74,11 @@ pub fn ServicePanel(
             <h3>"Contracts provided"</h3>
             <ul>{provides}</ul>
             <h3>"Depends on"</h3>
-            <ul class="deps">{consumes}</ul>
+            {if service.depends_on.is_empty() {
+                view! { <p class="muted">"Nothing: this service calls no other."</p> }.into_any()
+            } else {
+                view! { <ul class="deps">{consumes}</ul> }.into_any()
+            }}
             <h3>"Dependents"</h3>
             {dependents_view}
         </aside>
