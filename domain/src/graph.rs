@@ -111,17 +111,13 @@ impl ServiceGraph {
         ServiceGraph { graph, index }
     }
 
+    /// Number of services (distinct ids).
     pub fn len(&self) -> usize {
         self.graph.node_count()
     }
 
     pub fn is_empty(&self) -> bool {
         self.graph.node_count() == 0
-    }
-
-    /// Service ids in node order (the order of the catalog, first occurrence of each id).
-    pub fn ids(&self) -> impl Iterator<Item = &str> {
-        self.graph.node_weights().map(String::as_str)
     }
 
     /// Edges as (consumer, provider, kind) over node positions, for layout and drawing.

@@ -89,3 +89,15 @@ impl SpecSource for UploadedSpecs {
             })
     }
 }
+
+/// For imports over the JSON API, where specs must be inline (`document:`).
+pub struct InlineSpecsOnly;
+
+impl SpecSource for InlineSpecsOnly {
+    fn read(&mut self, path: &str) -> Result<String, String> {
+        Err(format!(
+            "'{path}' is a file path; the API takes specs inline as `document:` \
+             (as `breakwater catalog export` writes them)"
+        ))
+    }
+}

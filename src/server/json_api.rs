@@ -54,14 +54,8 @@ async fn export_catalog(State(state): State<AppState>) -> Result<Response, ApiEr
 /// Imports a YAML catalog from the body; specs must be inline (`document:`), as `export` writes
 /// them. 201 with the revision, or 422 with every problem and nothing changed.
 async fn post_catalog(State(state): State<AppState>, body: String) -> Result<Response, ApiError> {
-    let outcome = import::import_catalog(
-        &state.store,
-        &body,
-        import::UploadedSpecs(Default::default()),
-        "api",
-        "api",
-    )
-    .await?;
+    let outcome =
+        import::import_catalog(&state.store, &body, import::InlineSpecsOnly, "api", "api").await?;
     let status = if outcome.revision.is_some() {
         StatusCode::CREATED
     } else {

@@ -1,0 +1,122 @@
+#![cfg(feature = "ssr")]
+//! The `breakwater` command line: exit codes and output formats that scripts rely on.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn repo(path: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(path)
+        .display()
+        .to_string()
+}
+
+fn breakwater(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_breakwater"))
+        .args(args)
+        .env("BREAKWATER_DATABASE_URL", "sqlite::memory:")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn catalog_check_exits_1_on_problems_and_lists_them_all() {
+    let ok = breakwater(&["catalog", "check", &repo("demo/boutique/catalog.yaml")]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+    assert!(stdout(&ok).contains("valid (11 services)"));
+
+    let bad = breakwater(&[
+        "catalog",
+        "check",
+        &repo("end2end/tests/fixtures/invalid-catalog.yaml"),
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    let text = stdout(&bad);
+    for code in ["MISSING_OWNER", "UNKNOWN_SERVICE", "HARD_CYCLE"] {
+        assert!(text.contains(code), "{code} missing from {text}");
+    }
+
+    let missing = breakwater(&["catalog", "check", "/nonexistent/catalog.yaml"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn contracts_diff_exit_codes_and_json() {
+    let old = repo("demo/boutique/specs/payment-api.yaml");
+    let new = repo("demo/boutique/candidates/payment-api-2.0.0.yaml");
+    let same = breakwater(&["contracts", "diff", &old, &old]);
+    assert_eq!(same.status.code(), Some(0), "{}", stdout(&same));
+
+    let breaking = breakwater(&["contracts", "diff", &old, &new, "--format", "json"]);
+    assert_eq!(breaking.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&breaking.stdout).unwrap();
+    assert_eq!(report["compatible"], false);
+    let change = &report["changes"][0];
+    for key in ["code", "level", "path", "message"] {
+        assert!(change.get(key).is_some(), "{key} missing in {change}");
+    }
+
+    // FORWARD for OpenAPI is "old server, new clients": new clients send the new property, which
+    // the old server's open request model accepts.
+    let forward = breakwater(&["contracts", "diff", &old, &new, "--mode", "forward"]);
+    assert_eq!(forward.status.code(), Some(0), "{}", stdout(&forward));
+
+    let mixed = breakwater(&[
+        "contracts",
+        "diff",
+        &old,
+        &repo("demo/boutique/specs/cart-record.schema.json"),
+    ]);
+    assert_eq!(mixed.status.code(), Some(2));
+    let usage = breakwater(&["contracts", "diff", &old, &new, "--mode", "sideways"]);
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn can_i_deploy_against_a_catalog_file() {
+    let catalog = repo("demo/boutique/catalog.yaml");
+    let spec = repo("demo/boutique/candidates/currency-api-2.0.0.yaml");
+    let no = breakwater(&[
+        "can-i-deploy",
+        "--catalog",
+        &catalog,
+        "--service",
+        "currency",
+        "--version",
+        "2.0.0",
+        "--spec",
+        &spec,
+    ]);
+    assert_eq!(no.status.code(), Some(1), "{}", stdout(&no));
+    let text = stdout(&no);
+    assert!(text.contains("BREAKS   frontend"), "{text}");
+    assert!(text.contains("ok       checkout"), "{text}");
+
+    let same = breakwater(&[
+        "can-i-deploy",
+        "--catalog",
+        &catalog,
+        "--service",
+        "currency",
+        "--version",
+        "1.3.0",
+        "--spec",
+        &repo("demo/boutique/specs/currency-api.yaml"),
+    ]);
+    assert_eq!(same.status.code(), Some(0), "{}", stdout(&same));
+
+    let unknown = breakwater(&[
+        "can-i-deploy",
+        "--catalog",
+        &catalog,
+        "--service",
+        "nope",
+        "--version",
+        "1",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
