@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
+# cargo-leptos sets this while building; leptos reads it at compile time (it names the wasm file
+# in the page). Setting it for every step lets tests, clippy and the app build share artifacts,
+# and makes the binary `cargo test` builds serve pages that hydrate.
+export LEPTOS_OUTPUT_NAME=breakwater
 
 step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 
@@ -29,4 +33,7 @@ step "build the app (server + wasm) for the end-to-end suite"
 cargo leptos build
 
 step "end-to-end tests (Playwright, headless Chromium)"
+# A free port of our own: 3000/3001 are sometimes taken on shared machines.
+E2E_PORT=${E2E_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+export E2E_PORT
 (cd end2end && npx playwright test)

@@ -70,7 +70,7 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
     let pairs: Vec<(usize, usize)> = catalog.edges.iter().map(|&(c, p, _)| (c, p)).collect();
     // Wide enough for a 22-character name at the 15px font of a shared screen.
     let options = LayoutOptions {
-        node_width: 216.0,
+        node_width: 228.0,
         ..LayoutOptions::default()
     };
     let layout = layered_layout(catalog.services.len(), &pairs, &options);

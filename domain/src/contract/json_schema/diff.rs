@@ -20,6 +20,11 @@ pub struct SchemaDiff<'a> {
     active: HashSet<(usize, usize, Direction)>,
     /// Compiled `patternProperties` keys; `None` for patterns Rust's regex cannot compile.
     regexes: HashMap<String, Option<Regex>>,
+    /// Completed comparisons of `$ref` targets (resolved old, resolved new, direction), with
+    /// finding paths relative to where the comparison started. See [`SchemaDiff::cmp`].
+    memo: HashMap<(usize, usize, Direction), Vec<Finding>>,
+    /// How many times a pair in `active` was met and assumed compatible, so far.
+    assumed: usize,
 }
 
 /// How a change from old to new moves the set of valid instances.
@@ -141,6 +146,8 @@ impl<'a> SchemaDiff<'a> {
             new_root,
             active: HashSet::new(),
             regexes: HashMap::new(),
+            memo: HashMap::new(),
+            assumed: 0,
         }
     }
 
@@ -172,6 +179,16 @@ impl<'a> SchemaDiff<'a> {
         Ok((ok, findings))
     }
 
+    /// Compares after following `$ref`s, guarding against recursion.
+    ///
+    /// Comparisons reached through a `$ref` are memoised, but only when they assumed no pair
+    /// compatible (no hit in `active` inside them, `assumed` unchanged). Such a result does not
+    /// depend on the pairs in progress further up: which subschemas get compared depends on the
+    /// schemas only (never on verdicts), so a hit-free comparison's reachable pairs contain no
+    /// cycle, hence none of them can be an ancestor in any other context either (that ancestor
+    /// would reach the pair and the pair reach it back). The cached findings are therefore
+    /// exactly what recomputing would give, up to the path prefix. Results that did use an
+    /// assumption depend on the stack and are recomputed.
     pub(super) fn cmp(
         &mut self,
         old: &'a Value,
@@ -180,6 +197,7 @@ impl<'a> SchemaDiff<'a> {
         path: &str,
         out: &mut Vec<Finding>,
     ) -> Result<(), SpecError> {
+        let via_ref = get(old, "$ref").is_some() || get(new, "$ref").is_some();
         let old = resolve(old, self.old_root, path)?;
         let new = resolve(new, self.new_root, path)?;
         let key = (
@@ -187,11 +205,35 @@ impl<'a> SchemaDiff<'a> {
             new as *const Value as usize,
             dir,
         );
+        if via_ref {
+            if let Some(found) = self.memo.get(&key) {
+                out.extend(
+                    found
+                        .iter()
+                        .map(|f| with_path(f, format!("{path}{}", f.path))),
+                );
+                return Ok(());
+            }
+        }
         if !self.active.insert(key) {
+            self.assumed += 1;
             return Ok(());
         }
+        let (start, assumed) = (out.len(), self.assumed);
         let result = self.cmp_resolved(old, new, dir, path, out);
         self.active.remove(&key);
+        if via_ref && result.is_ok() && self.assumed == assumed {
+            let relative: Option<Vec<Finding>> = out[start..]
+                .iter()
+                .map(|f| {
+                    let rest = f.path.strip_prefix(path)?;
+                    Some(with_path(f, rest.to_string()))
+                })
+                .collect();
+            if let Some(relative) = relative {
+                self.memo.insert(key, relative);
+            }
+        }
         result
     }
 
@@ -255,6 +297,17 @@ impl<'a> SchemaDiff<'a> {
             .or_insert_with(|| Regex::new(pattern).ok())
             .as_ref()
             .is_some_and(|re| re.is_match(name))
+    }
+}
+
+/// A copy of `finding` at `path`.
+fn with_path(finding: &Finding, path: String) -> Finding {
+    Finding {
+        code: finding.code.clone(),
+        level: finding.level,
+        path,
+        message: finding.message.clone(),
+        operation: finding.operation.clone(),
     }
 }
 
