@@ -6,7 +6,7 @@ use crate::api::catalog::CatalogView;
 use breakwater_domain::catalog::DependencyKind;
 use breakwater_domain::layout::{layered_layout, Layout, LayoutOptions, Point};
 use leptos::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// Margin around the drawing, in graph units.
 const PAD: f64 = 24.0;
@@ -76,6 +76,14 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
     let layout = layered_layout(catalog.services.len(), &pairs, &options);
     let fit = ViewBox::fit(&layout);
     let graph = StoredValue::new(catalog.graph());
+    // Closures come back as ids; hovering a large catalog must not scan it once per id.
+    let position_of: HashMap<String, usize> = catalog
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
+    let position_of = StoredValue::new(position_of);
     let catalog = StoredValue::new(catalog);
 
     let focus = RwSignal::new(None::<usize>);
@@ -87,7 +95,7 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
     let highlight = Memo::new(move |_| {
         let focus = focus.get()?;
         let positions = |ids: BTreeSet<String>| {
-            catalog.with_value(|c| ids.iter().filter_map(|id| c.position(id)).collect())
+            position_of.with_value(|p| ids.iter().filter_map(|id| p.get(id).copied()).collect())
         };
         let id = catalog.with_value(|c| c.services[focus].id.clone());
         Some(Highlight {
