@@ -76,47 +76,35 @@ fn contracts_diff_exit_codes_and_json() {
     assert_eq!(usage.status.code(), Some(2));
 }
 
-#[test]
-fn can_i_deploy_against_a_catalog_file() {
+/// `can-i-deploy` against the boutique catalog file, with extra arguments.
+fn can_i_deploy(service: &str, version: &str, extra: &[&str]) -> Output {
     let catalog = repo("demo/boutique/catalog.yaml");
-    let spec = repo("demo/boutique/candidates/currency-api-2.0.0.yaml");
-    let no = breakwater(&[
+    let mut args = vec![
         "can-i-deploy",
         "--catalog",
         &catalog,
         "--service",
-        "currency",
+        service,
         "--version",
-        "2.0.0",
-        "--spec",
-        &spec,
-    ]);
+        version,
+    ];
+    args.extend_from_slice(extra);
+    breakwater(&args)
+}
+
+#[test]
+fn can_i_deploy_against_a_catalog_file() {
+    let candidate = repo("demo/boutique/candidates/currency-api-2.0.0.yaml");
+    let no = can_i_deploy("currency", "2.0.0", &["--spec", &candidate]);
     assert_eq!(no.status.code(), Some(1), "{}", stdout(&no));
     let text = stdout(&no);
     assert!(text.contains("BREAKS   frontend"), "{text}");
     assert!(text.contains("ok       checkout"), "{text}");
 
-    let same = breakwater(&[
-        "can-i-deploy",
-        "--catalog",
-        &catalog,
-        "--service",
-        "currency",
-        "--version",
-        "1.3.0",
-        "--spec",
-        &repo("demo/boutique/specs/currency-api.yaml"),
-    ]);
+    let current = repo("demo/boutique/specs/currency-api.yaml");
+    let same = can_i_deploy("currency", "1.3.0", &["--spec", &current]);
     assert_eq!(same.status.code(), Some(0), "{}", stdout(&same));
 
-    let unknown = breakwater(&[
-        "can-i-deploy",
-        "--catalog",
-        &catalog,
-        "--service",
-        "nope",
-        "--version",
-        "1",
-    ]);
+    let unknown = can_i_deploy("nope", "1", &[]);
     assert_eq!(unknown.status.code(), Some(2));
 }

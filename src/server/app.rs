@@ -13,7 +13,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 /// Request bodies above this are refused before any handler runs (uploads carry spec files).
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
-/// Error responses are small; a larger 500 body is passed on as it is.
+/// Error responses are small; a 500 whose body is larger or of unknown size is passed on as it is.
 const MAX_ERROR_BYTES: usize = 64 * 1024;
 
 /// Leptos settings from the `[package.metadata.leptos]` table of Cargo.toml, compiled in, so the
@@ -49,13 +49,19 @@ pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
 /// Leptos answers a server function call whose arguments do not deserialise with 500 and the
 /// encoded `ApiError::Request`; that is the client's mistake, so say 400.
 async fn request_errors_are_400(response: Response) -> Response {
-    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+    use axum::body::HttpBody;
+    let small = response
+        .body()
+        .size_hint()
+        .exact()
+        .is_some_and(|len| len <= MAX_ERROR_BYTES as u64);
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR || !small {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_ERROR_BYTES)
-        .await
-        .unwrap_or_default();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BYTES).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
     if matches!(
         serde_json::from_slice::<ApiError>(&bytes),
         Ok(ApiError::Request(_))
