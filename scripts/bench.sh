@@ -1,22 +1,58 @@
 #!/usr/bin/env bash
 # Speed and size figures (medians; compare ratios, the machines are shared):
 # layout and validation at 100 / 1,000 / 5,000 services (Graphviz dot beside ours when installed),
-# the OpenAPI diff of a 5,000-operation document, and the gzip size of the release wasm bundle.
+# the OpenAPI diff of a 5,000-operation document, and the release bundle: wasm, JS glue and CSS,
+# raw / gzip -9 / brotli (when the brotli command is installed), and the wasm's code by crate.
+# BENCH_REBUILD=0 measures the bundle already in target/site; BENCH_ONLY=bundle skips the
+# layout and diff benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== layout and validation"
-cargo bench --locked -p breakwater-domain --bench layout
-echo "== OpenAPI diff"
-cargo bench --locked -p breakwater-domain --bench openapi_diff
+if [ "${BENCH_ONLY:-all}" != bundle ]; then
+  echo "== layout and validation"
+  cargo bench --locked -p breakwater-domain --bench layout
+  echo "== OpenAPI diff"
+  cargo bench --locked -p breakwater-domain --bench openapi_diff
+fi
 
 echo "== wasm bundle (release)"
-if [ ! -f target/site/pkg/breakwater.wasm ] || [ "${BENCH_REBUILD:-1}" = 1 ]; then
+if ! ls target/site/pkg/breakwater*.wasm >/dev/null 2>&1 || [ "${BENCH_REBUILD:-1}" = 1 ]; then
   cargo leptos build --release >/dev/null
 fi
-wasm=target/site/pkg/breakwater.wasm
-printf 'wasm: %s bytes, gzip -9: %s bytes\n' "$(stat -c %s "$wasm")" "$(gzip -9 -c "$wasm" | wc -c)"
-printf 'js glue gzip -9: %s bytes, css gzip -9: %s bytes\n' \
-  "$(gzip -9 -c target/site/pkg/breakwater.js | wc -c)" "$(gzip -9 -c target/site/pkg/breakwater.css | wc -c)"
+# With hash-files the names carry a content hash (breakwater.<hash>.wasm); pick the newest.
+asset() { ls -t target/site/pkg/breakwater*."$1" 2>/dev/null | grep -v '\.d\.ts$' | head -n 1; }
+have_brotli=$(command -v brotli >/dev/null && echo 1 || echo 0)
+sizes() {  # raw, gzip -9 and brotli -q 11 bytes of one file
+  local f=$1 br="-"
+  [ "$have_brotli" = 1 ] && br=$(brotli -q 11 -c "$f" | wc -c)
+  printf '%-6s %9s bytes raw  %8s gzip -9  %8s brotli  (%s)\n' \
+    "$2" "$(stat -c %s "$f")" "$(gzip -9 -n -c "$f" | wc -c)" "$br" "${f#target/site}"
+}
+wasm=$(asset wasm); js=$(asset js); css=$(asset css)
+sizes "$wasm" wasm; sizes "$js" js; sizes "$css" css
+printf 'first visit transfers about %s bytes with gzip' "$(( $(gzip -9 -n -c "$wasm" | wc -c) + $(gzip -9 -n -c "$js" | wc -c) + $(gzip -9 -n -c "$css" | wc -c) ))"
+if [ "$have_brotli" = 1 ]; then
+  printf ', %s with brotli' "$(( $(brotli -q 11 -c "$wasm" | wc -c) + $(brotli -q 11 -c "$js" | wc -c) + $(brotli -q 11 -c "$css" | wc -c) ))"
+else
+  printf ' (brotli: not installed, apt-get install brotli)'
+fi
+echo " (wasm + JS glue + CSS)"
+
+echo "== wasm by part (code bytes after wasm-opt, by crate, and the biggest functions)"
+# The shipped bundle has no names; redo wasm-bindgen and wasm-opt (same flags as cargo-leptos)
+# on cargo's output keeping the name section, then attribute function bodies to crates.
+# cargo-leptos 0.3 builds the wasm half in its own target dir, target/front.
+raw=target/front/wasm32-unknown-unknown/wasm-release/breakwater.wasm
+if [ -f "$raw" ] && command -v wasm-bindgen >/dev/null && command -v wasm-opt >/dev/null; then
+  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+  wasm-bindgen --target=web --out-name=breakwater --out-dir="$tmp" "$raw"
+  wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$tmp/breakwater_bg.wasm" -o "$tmp/named.wasm"
+  python3 scripts/wasm_parts.py "$tmp/named.wasm" --top "${BENCH_TOP_CRATES:-20}" \
+    --functions "${BENCH_TOP_FUNCTIONS:-15}"
+  if command -v twiggy >/dev/null; then twiggy top -n 20 "$tmp/named.wasm"; fi
+else
+  echo "skipped: needs $raw (cargo leptos build --release), wasm-bindgen and wasm-opt on PATH"
+fi

@@ -22,11 +22,25 @@ ensure_rust() {
     || rustup target add wasm32-unknown-unknown
 }
 
+# cargo-leptos and wasm-bindgen-cli are build tools that run for seconds per build: build them
+# for a short install, not for peak speed. cargo-leptos's own release profile asks for fat LTO
+# and one codegen unit, which costs minutes of single-threaded work on two cores; these
+# variables override the installed package's profile (cargo config beats the manifest).
+tool_profile() {
+  env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false \
+      CARGO_PROFILE_RELEASE_INCREMENTAL=false "$@"
+}
+
 ensure_cargo_leptos() {
   if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
-    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 15-25 minutes on 2 cores)"
+    # Its cargo-generate dependency asks for a vendored OpenSSL (a C build of several minutes);
+    # OPENSSL_NO_VENDOR makes openssl-sys link Debian's libssl instead.
+    ensure_apt libssl-dev pkg-config
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (several minutes on 2 cores)"
     # no_downloads: a missing tool is an error instead of a download attempt (none are reachable).
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+    OPENSSL_NO_VENDOR=1 tool_profile cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" \
+      --locked --features no_downloads
   fi
 }
 
@@ -35,7 +49,7 @@ ensure_wasm_bindgen() {
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
     say "installing wasm-bindgen-cli $want"
     # Not --locked: its lock file names a crate version missing from the registry.
-    cargo install wasm-bindgen-cli --version "$want"
+    tool_profile cargo install wasm-bindgen-cli --version "$want"
   fi
 }
 

@@ -9,5 +9,5 @@ async fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    breakwater::server::cli::run().await
+    breakwater::cli::run().await
 }

@@ -1,79 +1,11 @@
 #![cfg(feature = "ssr")]
 //! Integration tests: the real app on port 0 with a temporary SQLite database.
 
-use breakwater::server::{app, store::Store};
+mod common;
+
+use common::{boutique_yaml, TestApp};
 use serde_json::Value;
 use std::path::PathBuf;
-
-struct TestApp {
-    base: String,
-    client: reqwest::Client,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
-impl TestApp {
-    async fn spawn() -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let store = Store::open(&url).await.expect("open store");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let router = app::router(store.clone(), app::leptos_options(addr));
-        tokio::spawn(app::serve(listener, router, std::future::pending()));
-        TestApp {
-            base: format!("http://{addr}"),
-            client: reqwest::Client::new(),
-            store,
-            _dir: dir,
-        }
-    }
-
-    async fn post_catalog(&self, yaml: &str) -> (u16, Value) {
-        let response = self
-            .client
-            .post(format!("{}/api/v1/catalog", self.base))
-            .body(yaml.to_string())
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap())
-    }
-
-    async fn get(&self, path: &str) -> (u16, String) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.text().await.unwrap())
-    }
-
-    async fn service_ids(&self) -> Vec<String> {
-        let (status, body) = self.get("/api/v1/catalog").await;
-        assert_eq!(status, 200);
-        let view: Value = serde_json::from_str(&body).unwrap();
-        view["services"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["id"].as_str().unwrap().to_string())
-            .collect()
-    }
-}
-
-/// The boutique demo as one self-contained YAML (specs inline), as `catalog export` writes it.
-fn boutique_yaml() -> String {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("demo/boutique");
-    let text = std::fs::read_to_string(dir.join("catalog.yaml")).unwrap();
-    let loaded = breakwater_domain::catalog::load(&text, &mut |path: &str| {
-        std::fs::read_to_string(dir.join(path)).map_err(|e| e.to_string())
-    });
-    assert!(loaded.is_valid(), "{:?}", loaded.problems);
-    loaded.catalog.unwrap().to_yaml()
-}
 
 const INVALID: &str = "
 services:
@@ -128,7 +60,7 @@ async fn import_then_reimport_keeps_revisions() {
 #[tokio::test]
 async fn invalid_import_lists_every_problem_and_changes_nothing() {
     let app = TestApp::spawn().await;
-    app.post_catalog(&boutique_yaml()).await;
+    app.import(&boutique_yaml()).await;
     let before = app.store.current_catalog().await.unwrap().unwrap();
 
     let (status, body) = app.post_catalog(INVALID).await;
@@ -166,7 +98,7 @@ async fn yaml_syntax_errors_have_a_line_and_column() {
 async fn a_changed_contract_under_the_same_version_is_refused_atomically() {
     let app = TestApp::spawn().await;
     let yaml = boutique_yaml();
-    app.post_catalog(&yaml).await;
+    app.import(&yaml).await;
     let before = app.store.current_catalog().await.unwrap().unwrap();
 
     // Same contract version, different document: the whole import must roll back.
@@ -193,7 +125,7 @@ async fn a_changed_contract_under_the_same_version_is_refused_atomically() {
 #[tokio::test]
 async fn service_detail_reports_blast_radius() {
     let app = TestApp::spawn().await;
-    app.post_catalog(&boutique_yaml()).await;
+    app.import(&boutique_yaml()).await;
     let (status, body) = app.get("/api/v1/services/productcatalog").await;
     assert_eq!(status, 200);
     let detail: Value = serde_json::from_str(&body).unwrap();
@@ -209,7 +141,7 @@ async fn service_detail_reports_blast_radius() {
 #[tokio::test]
 async fn home_page_is_server_rendered() {
     let app = TestApp::spawn().await;
-    app.post_catalog(&boutique_yaml()).await;
+    app.import(&boutique_yaml()).await;
     let (status, html) = app.get("/").await;
     assert_eq!(status, 200);
     assert_eq!(html.matches("class=\"node tier-").count(), 11, "{html}");
@@ -236,7 +168,7 @@ async fn server_function_rejects_bad_uploads_with_clear_errors() {
         .unwrap()
         .contains("choose a catalog file"));
 
-    for garbage in [r#"{"files": 7}"#, "not json", r#"{"files": [{"name": 1}]}"#] {
+    for garbage in [r#"{"files": 7}"#, "not json", r#"{"files": [{"path": 1}]}"#] {
         let response = post(garbage).await.unwrap();
         assert!(
             response.status().is_client_error(),
@@ -269,7 +201,7 @@ fn boutique_with_payment_v2() -> String {
 #[tokio::test]
 async fn the_matrix_and_edges_show_a_breaking_provider_change() {
     let app = TestApp::spawn().await;
-    app.post_catalog(&boutique_yaml()).await;
+    app.import(&boutique_yaml()).await;
     let (status, body) = app.post_catalog(&boutique_with_payment_v2()).await;
     assert_eq!(status, 201, "{body}");
 
@@ -303,18 +235,18 @@ async fn the_matrix_and_edges_show_a_breaking_provider_change() {
         .as_array()
         .unwrap()
         .iter()
-        .position(|e| e[0] == checkout && e[1] == payment)
+        .find(|e| e["consumer"] == checkout && e["provider"] == payment)
         .unwrap();
-    assert_eq!(view["edge_status"][edge], "breaking");
+    assert_eq!(edge["status"], "breaking");
 
     // The diff of the two versions, located in the new document.
     let (status, body) = app.get("/api/v1/contracts/payment-api/diff").await;
     assert_eq!(status, 200, "{body}");
     let diff: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(diff["from"], "1.4.0");
-    assert_eq!(diff["report"]["compatible"], false);
+    assert_eq!(diff["compatible"], false);
     let lines = diff["lines"].as_array().unwrap();
-    let first = diff["finding_lines"][0].as_u64().unwrap() as usize;
+    let first = diff["findings"][0]["line"].as_u64().unwrap() as usize;
     assert!(first < lines.len());
     let (status, _) = app
         .get("/api/v1/contracts/payment-api/diff?from=0.1.0")
@@ -339,7 +271,7 @@ async fn can_i_deploy_answers_ci_pipelines() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 404);
 
-    app.post_catalog(&boutique_yaml()).await;
+    app.import(&boutique_yaml()).await;
     let candidate = std::fs::read_to_string(
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("demo/boutique/candidates/currency-api-2.0.0.yaml"),

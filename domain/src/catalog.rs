@@ -573,7 +573,17 @@ pub fn load(text: &str, specs: &mut dyn SpecSource) -> Loaded {
             ),
         ));
     }
-    let file: CatalogFile = match serde_yaml_ng::from_str(text) {
+    let scan = match crate::yaml::check_nesting(text) {
+        Ok(scan) => scan,
+        Err(e) => {
+            let location = Location::Text {
+                line: e.line,
+                column: e.column,
+            };
+            return Loaded::refused(Problem::error(&location, "TOO_DEEP", e.to_string()));
+        }
+    };
+    let file: CatalogFile = match crate::yaml::from_scanned(text, scan) {
         Ok(file) => file,
         Err(e) => {
             let location = e

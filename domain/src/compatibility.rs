@@ -47,6 +47,25 @@ impl Matrix {
     }
 }
 
+impl Matrix {
+    /// [`Matrix::edge_status`] for every (consumer, provider) pair at once, in one pass over the
+    /// cells (a lookup per edge would scan every cell for each edge).
+    pub fn edge_statuses(&self) -> HashMap<(&str, &str), CellStatus> {
+        let mut statuses: HashMap<(&str, &str), CellStatus> = HashMap::new();
+        for cell in &self.cells {
+            statuses
+                .entry((cell.consumer.as_str(), cell.provider.as_str()))
+                .and_modify(|s| {
+                    if severity(cell.status) > severity(*s) {
+                        *s = cell.status;
+                    }
+                })
+                .or_insert(cell.status);
+        }
+        statuses
+    }
+}
+
 fn severity(status: CellStatus) -> u8 {
     match status {
         CellStatus::Compatible => 0,
@@ -174,7 +193,7 @@ fn matrix_cell(
         };
         let current = parse_document(&contract.document)
             .map_err(|e| within(&contract.id, &contract.version, e))?;
-        deploy::can_i_deploy(
+        deploy::consumer_verdicts(
             &contract.id,
             contract.kind,
             &history,
@@ -302,7 +321,7 @@ pub fn can_i_deploy(
                     format!("consumers are on version {on}, which is not stored"),
                 )
             })?;
-            verdicts.push(deploy::can_i_deploy(
+            verdicts.push(deploy::consumer_verdicts(
                 &contract.id,
                 contract.kind,
                 &history,

@@ -157,6 +157,47 @@ impl ServiceGraph {
         out
     }
 
+    /// The size of every service's blast radius at once, by node position: `downstream(id).len()`
+    /// for all ids in O(N·E/64) with bit sets over the strongly connected components, instead of
+    /// one search per service (O(N·(N+E)), seconds at 5,000 services).
+    pub fn downstream_counts(&self) -> Vec<usize> {
+        let n = self.graph.node_count();
+        let words = n.div_ceil(64);
+        // Reverse topological order: providers before their consumers.
+        // Kosaraju (iterative) rather than petgraph's Tarjan, which recurses once per node of
+        // a dependency chain and overflows a thread's stack on long ones.
+        let components = petgraph::algo::kosaraju_scc(&self.graph);
+        let mut component_of = vec![0; n];
+        for (c, members) in components.iter().enumerate() {
+            for m in members {
+                component_of[m.index()] = c;
+            }
+        }
+        // reach[c]: the members of c and every service that depends on them.
+        let mut reach = vec![0u64; components.len() * words];
+        let mut row = vec![0u64; words];
+        let mut counts = vec![0; n];
+        for c in (0..components.len()).rev() {
+            for m in &components[c] {
+                reach[c * words + m.index() / 64] |= 1 << (m.index() % 64);
+            }
+            row.copy_from_slice(&reach[c * words..(c + 1) * words]);
+            let size: usize = row.iter().map(|w| w.count_ones() as usize).sum();
+            for &m in &components[c] {
+                counts[m.index()] = size - 1;
+                for provider in self.graph.neighbors_directed(m, Direction::Outgoing) {
+                    let d = component_of[provider.index()];
+                    if d != c {
+                        for (into, from) in reach[d * words..(d + 1) * words].iter_mut().zip(&row) {
+                            *into |= from;
+                        }
+                    }
+                }
+            }
+        }
+        counts
+    }
+
     /// Deployment layers: layer 0 holds services that depend on nothing, layer n services whose
     /// providers all sit in layers below n. Every edge goes from a higher to a lower layer.
     /// Fails with the cycles when the graph has any.
@@ -197,7 +238,8 @@ impl ServiceGraph {
     /// node, a depth-first search over larger nodes of the same strongly connected component.
     fn find_cycles(&self, limit: usize, hard_only: bool) -> Vec<Cycle> {
         let mut component = vec![usize::MAX; self.graph.node_count()];
-        for (i, scc) in petgraph::algo::tarjan_scc(&self.graph).iter().enumerate() {
+        // Kosaraju rather than petgraph's Tarjan, which recurses once per node of a chain.
+        for (i, scc) in petgraph::algo::kosaraju_scc(&self.graph).iter().enumerate() {
             for node in scc {
                 component[node.index()] = i;
             }
@@ -242,6 +284,9 @@ impl CycleSearch<'_> {
         self.found.len() >= self.limit || self.budget == 0
     }
 
+    /// Depth-first search from `node` for paths back to `start`. Iterative, with an explicit
+    /// stack of edge iterators: a strongly connected catalog can be a ring of every service,
+    /// and recursion that deep would overflow a thread's stack.
     fn walk(
         &mut self,
         start: NodeIndex,
@@ -250,12 +295,21 @@ impl CycleSearch<'_> {
         kinds: &mut Vec<DependencyKind>,
         on_path: &mut [bool],
     ) {
-        on_path[node.index()] = true;
         let g = &self.graph.graph;
-        for edge in g.edges_directed(node, Direction::Outgoing) {
-            if self.done() {
-                break;
-            }
+        on_path[node.index()] = true;
+        let mut stack = vec![(node, g.edges_directed(node, Direction::Outgoing))];
+        while let Some((current, edges)) = stack.last_mut() {
+            let current = *current;
+            let edge = if self.done() { None } else { edges.next() };
+            let Some(edge) = edge else {
+                on_path[current.index()] = false;
+                stack.pop();
+                if !stack.is_empty() {
+                    path.pop();
+                    kinds.pop();
+                }
+                continue;
+            };
             self.budget -= 1;
             let next = edge.target();
             let kind = *edge.weight();
@@ -273,11 +327,9 @@ impl CycleSearch<'_> {
             } else if next > start && !on_path[next.index()] {
                 path.push(next);
                 kinds.push(kind);
-                self.walk(start, next, path, kinds, on_path);
-                path.pop();
-                kinds.pop();
+                on_path[next.index()] = true;
+                stack.push((next, g.edges_directed(next, Direction::Outgoing)));
             }
         }
-        on_path[node.index()] = false;
     }
 }

@@ -3,7 +3,7 @@
 use breakwater_domain::catalog::{self, Catalog};
 use breakwater_domain::compatibility::{self, Candidate, DeployCheckError, Histories};
 use breakwater_domain::contract::deploy::CellStatus;
-use breakwater_domain::contract::Mode;
+use breakwater_domain::contract::{Finding, Level, Mode};
 
 const V1: &str = r#"
 openapi: 3.0.3
@@ -86,6 +86,14 @@ fn histories(versions: &[(&str, String)]) -> Histories {
     )])
 }
 
+/// (code, level, operation) of each finding, in order.
+fn summary(findings: &[Finding]) -> Vec<(&str, Level, Option<&str>)> {
+    findings
+        .iter()
+        .map(|f| (f.code.as_str(), f.level, f.operation.as_deref()))
+        .collect()
+}
+
 fn status_of(m: &compatibility::Matrix, consumer: &str) -> CellStatus {
     m.cells
         .iter()
@@ -110,16 +118,18 @@ fn matrix_blames_only_the_consumers_that_use_the_changed_operation() {
     assert_eq!(m.edge_status("payment", "support"), None);
     let cell = m.cells.iter().find(|c| c.consumer == "support").unwrap();
     assert_eq!(cell.from_version.as_deref(), Some("1.0.0"));
-    assert!(cell
-        .findings
-        .iter()
-        .all(|f| f.operation.as_deref() == Some("POST /refunds")));
+    assert_eq!(
+        summary(&cell.findings),
+        [("PARAMETER_ADDED", Level::Breaking, Some("POST /refunds"))]
+    );
 }
 
 #[test]
 fn a_first_version_and_a_pinned_current_version_are_compatible() {
     let m = compatibility::matrix(&catalog("1.0.0", None), &histories(&[("1.0.0", V1.into())]));
+    assert_eq!(m.cells.len(), 3);
     assert!(m.cells.iter().all(|c| c.status == CellStatus::Compatible));
+    assert!(m.cells.iter().all(|c| c.findings.is_empty()));
     let h = histories(&[("1.0.0", V1.to_string()), ("2.0.0", v2())]);
     let m = compatibility::matrix(&catalog("2.0.0", Some("2.0.0")), &h);
     assert_eq!(status_of(&m, "checkout"), CellStatus::Compatible);
@@ -166,6 +176,7 @@ fn can_i_deploy_blocks_on_a_used_breaking_change() {
         compatibility::can_i_deploy(&c, &h, "payment", "2.0.0", &[candidate], Some(Mode::None))
             .unwrap();
     assert!(verdict.deployable);
+    assert!(verdict.verdicts[0].report.findings.is_empty());
 }
 
 #[test]
@@ -183,7 +194,10 @@ fn can_i_deploy_passes_when_only_unused_operations_break() {
     let verdict =
         compatibility::can_i_deploy(&c, &h, "payment", "2.0.0", &[candidate], None).unwrap();
     assert!(verdict.deployable);
-    assert!(!verdict.verdicts[0].unused_breaking.is_empty());
+    assert_eq!(
+        summary(&verdict.verdicts[0].unused_breaking),
+        [("PARAMETER_ADDED", Level::Breaking, Some("POST /refunds"))]
+    );
 }
 
 #[test]

@@ -297,6 +297,7 @@ fn enterprise_loads_with_soft_cycle_warnings_only() {
     let cycles = graph.cycles(50);
     assert!(!cycles.is_empty() && cycles.len() <= 3, "{cycles:?}");
     assert!(cycles.iter().all(|c| !c.is_hard()), "{cycles:?}");
+    assert_eq!(loaded.problems.len(), cycles.len(), "one warning per cycle");
     assert!(
         graph.layers().is_err(),
         "soft cycles still block a strict layering"

@@ -1,6 +1,6 @@
 //! "Can I deploy": findings turned into a verdict per consumer.
 
-use breakwater_domain::contract::deploy::{can_i_deploy, CellStatus, ConsumerUsage, Verdict};
+use breakwater_domain::contract::deploy::{consumer_verdicts, CellStatus, ConsumerUsage, Verdict};
 use breakwater_domain::contract::{ContractKind, Level, Mode};
 use serde_json::{json, Value};
 
@@ -52,7 +52,7 @@ fn verdict(
         .enumerate()
         .map(|(i, doc)| (format!("1.{i}.0"), doc.clone()))
         .collect();
-    can_i_deploy(
+    consumer_verdicts(
         "charges-api",
         kind,
         &history,
@@ -109,10 +109,19 @@ fn consumer_using_the_changed_operation_is_breaking() {
     assert_eq!(status_of(&v, "ledger"), CellStatus::Breaking);
     assert!(v.unused_breaking.is_empty());
     let ledger = v.consumers.iter().find(|c| c.consumer == "ledger").unwrap();
-    assert!(ledger
+    let found: Vec<_> = ledger
         .findings
         .iter()
-        .all(|f| f.operation.as_deref() == Some("GET /charges/{id}")));
+        .map(|f| (f.code.as_str(), f.level, f.operation.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "PARAMETER_ADDED",
+            Level::Breaking,
+            Some("GET /charges/{id}")
+        )]
+    );
 }
 
 #[test]
@@ -208,7 +217,7 @@ fn first_version_is_compatible() {
 
 #[test]
 fn malformed_candidate_is_an_error() {
-    let err = can_i_deploy(
+    let err = consumer_verdicts(
         "charges-api",
         ContractKind::OpenApi,
         &[],
@@ -231,7 +240,12 @@ fn no_consumers_means_deployable_with_breaking_listed() {
     );
     assert!(v.deployable);
     assert_eq!(v.unused_breaking.len(), 1);
-    assert!(v.unused_breaking.iter().all(|f| f.level == Level::Breaking));
+    assert_eq!(v.unused_breaking[0].code, "PARAMETER_ADDED");
+    assert_eq!(v.unused_breaking[0].level, Level::Breaking);
+    assert_eq!(
+        v.unused_breaking[0].operation.as_deref(),
+        Some("GET /charges/{id}")
+    );
 }
 
 #[test]

@@ -76,7 +76,9 @@ services:
         .filter(|p| p.code.ends_with("CYCLE"))
         .map(|p| (p.severity, p.message.as_str()))
         .collect();
+    // The two cycles and nothing else.
     assert_eq!(cycles.len(), 2, "{:?}", loaded.problems);
+    assert_eq!(loaded.problems.len(), 2, "{:?}", loaded.problems);
     assert_eq!(cycles[0].0, Severity::Error);
     assert!(cycles[0].1.contains("a -> b -> a"));
     assert_eq!(cycles[1].0, Severity::Warning);

@@ -1,13 +1,25 @@
 //! Schema Registry's JSON Schema compatibility cases, read from `$BREAKWATER_CONFORMANCE_DIR`
-//! (not part of the repository; the test is skipped when the variable is unset).
+//! (not part of the repository). One test per case, named after it.
+//!
+//! Without the directory the suite cannot run, and says so: the runner reports one *ignored*
+//! test (not a passed one), and when `CI` is set that test fails instead, so CI cannot go green
+//! without the cases. Built with `harness = false` on libtest-mimic, which prints cargo test's
+//! usual lines and summary and takes its usual arguments (filters, `--ignored`, ...).
 
 use breakwater_domain::contract::json_schema::check;
 use breakwater_domain::contract::Mode;
+use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-const FILES: [&str; 2] = ["combined-draft07.json", "combined-2020-12.json"];
+const DIR_VAR: &str = "BREAKWATER_CONFORMANCE_DIR";
+
+/// The case files, with the kind their tests are shown under.
+const FILES: [(&str, &str); 2] = [
+    ("combined-draft07.json", "draft-07"),
+    ("combined-2020-12.json", "2020-12"),
+];
 
 /// Removes commas followed (after whitespace) by `]` or `}`, leaving string contents alone.
 fn strip_trailing_commas(text: &str) -> String {
@@ -35,75 +47,111 @@ fn strip_trailing_commas(text: &str) -> String {
     out
 }
 
-#[test]
-fn strip_trailing_commas_keeps_commas_in_strings() {
+fn strip_trailing_commas_keeps_commas_in_strings() -> Result<(), Failed> {
     let text = r#"{"a": [1, 2,], "b": "x,]", "c": "\",}",}"#;
-    let value: Value = serde_json::from_str(&strip_trailing_commas(text)).unwrap();
+    let value: Value = serde_json::from_str(&strip_trailing_commas(text))?;
     assert_eq!(value["b"], "x,]");
     assert_eq!(value["c"], "\",}");
-    assert_eq!(value["a"].as_array().unwrap().len(), 2);
+    assert_eq!(value["a"].as_array().map(Vec::len), Some(2));
+    Ok(())
 }
 
-fn load(dir: &Path, file: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(dir.join("json-schema").join(file))
-        .unwrap_or_else(|e| panic!("cannot read {file}: {e}"));
+fn load(dir: &Path, file: &str) -> Result<Vec<Value>, String> {
+    let path = dir.join("json-schema").join(file);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&strip_trailing_commas(&text))
-        .unwrap_or_else(|e| panic!("cannot parse {file}: {e}"))
+        .map_err(|e| format!("cannot parse {}: {e}", path.display()))
 }
 
-#[test]
-fn schema_registry_conformance() {
-    let Some(dir) = std::env::var_os("BREAKWATER_CONFORMANCE_DIR") else {
-        println!("skipped: BREAKWATER_CONFORMANCE_DIR is not set");
-        return;
-    };
-    let (mut total, mut compatible_ok, mut codes_ok) = (0, 0, 0);
-    let mut failures = Vec::new();
-    for file in FILES {
-        for case in load(Path::new(&dir), file) {
-            total += 1;
-            let description = case["description"].as_str().unwrap_or("?");
-            let expected: bool = case["compatible"].as_bool().expect("compatible");
-            let report = check(
-                std::slice::from_ref(&case["original_schema"]),
-                &case["update_schema"],
-                Mode::Backward,
-            )
-            .unwrap_or_else(|e| panic!("{file}: {description}: {e}"));
-            if report.compatible == expected {
-                compatible_ok += 1;
-            } else {
-                failures.push(format!(
-                    "{file}: {description}: expected compatible={expected}, findings {:?}",
-                    report.findings
-                ));
+/// One case: the BACKWARD verdict and the set of "CODE #/pointer" changes must be Schema
+/// Registry's.
+fn run_case(case: &Value) -> Result<(), Failed> {
+    let expected = case["compatible"]
+        .as_bool()
+        .ok_or("the case has no boolean 'compatible'")?;
+    let want: BTreeSet<String> = case["changes"]
+        .as_array()
+        .ok_or("the case has no 'changes' list")?
+        .iter()
+        .map(|c| {
+            c.as_str()
+                .map(str::to_string)
+                .ok_or("a change is not a string")
+        })
+        .collect::<Result<_, _>>()?;
+    let report = check(
+        std::slice::from_ref(&case["original_schema"]),
+        &case["update_schema"],
+        Mode::Backward,
+    )
+    .map_err(|e| format!("the engine refused the case: {e}"))?;
+    let got: BTreeSet<String> = report
+        .findings
+        .iter()
+        .map(|f| format!("{} {}", f.code, f.path))
+        .collect();
+    if report.compatible != expected || got != want {
+        return Err(format!(
+            "expected compatible={expected} with {want:?}\n     got compatible={} with {got:?}",
+            report.compatible
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// One trial per case of every file; a file that cannot be read or parsed is a failing trial.
+fn conformance_trials(dir: &Path) -> Vec<Trial> {
+    let mut trials = Vec::new();
+    for (file, kind) in FILES {
+        let cases = match load(dir, file) {
+            Ok(cases) if !cases.is_empty() => cases,
+            Ok(_) => {
+                let message = format!("{file} has no cases");
+                trials.push(Trial::test(file, move || Err(message.into())).with_kind(kind));
+                continue;
             }
-            let want: BTreeSet<String> = case["changes"]
-                .as_array()
-                .expect("changes")
-                .iter()
-                .filter_map(|c| c.as_str().map(str::to_string))
-                .collect();
-            let got: BTreeSet<String> = report
-                .findings
-                .iter()
-                .map(|f| format!("{} {}", f.code, f.path))
-                .collect();
-            if want == got {
-                codes_ok += 1;
-            } else {
-                println!(
-                    "codes differ: {file}: {description}\n  expected {want:?}\n  got      {got:?}"
-                );
+            Err(message) => {
+                trials.push(Trial::test(file, move || Err(message.into())).with_kind(kind));
+                continue;
             }
+        };
+        for (i, case) in cases.into_iter().enumerate() {
+            let description = case["description"].as_str().unwrap_or("(no description)");
+            let name = format!("{file} #{i:02}: {description}");
+            trials.push(Trial::test(name, move || run_case(&case)).with_kind(kind));
         }
     }
-    println!(
-        "conformance: {compatible_ok}/{total} compatibility verdicts, {codes_ok}/{total} code sets"
-    );
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(
-        codes_ok, total,
-        "reported codes differ from Schema Registry's"
-    );
+    trials
+}
+
+/// Whether this runs in CI (`CI` set to anything but empty, `false` or `0`).
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "false" | "0"))
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = vec![Trial::test(
+        "strip_trailing_commas_keeps_commas_in_strings",
+        strip_trailing_commas_keeps_commas_in_strings,
+    )];
+    let missing =
+        format!("{DIR_VAR} is not set: the Schema Registry conformance cases did not run");
+    match std::env::var_os(DIR_VAR).filter(|d| !d.is_empty()) {
+        Some(dir) => trials.extend(conformance_trials(Path::new(&dir))),
+        None if in_ci() => trials.push(Trial::test("schema_registry_conformance", move || {
+            Err(
+                format!("{missing} (CI is set, so this fails; point it at shared/conformance)")
+                    .into(),
+            )
+        })),
+        // Ignored, so the summary says the cases did not run; run with --ignored to see why.
+        None => trials.push(
+            Trial::test("schema_registry_conformance", move || Err(missing.into()))
+                .with_ignored_flag(true),
+        ),
+    }
+    libtest_mimic::run(&args, trials).exit();
 }

@@ -1,7 +1,7 @@
 //! Properties of the JSON Schema compatibility check over random schemas.
 
 use breakwater_domain::contract::json_schema::check;
-use breakwater_domain::contract::Mode;
+use breakwater_domain::contract::{Level, Mode};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -157,7 +157,11 @@ proptest! {
     #[test]
     fn a_schema_is_compatible_with_itself(s in schema()) {
         for mode in Mode::ALL {
-            prop_assert!(compatible(&s, &s, mode), "{} not {} compatible with itself", s, mode);
+            let report = check(std::slice::from_ref(&s), &s, mode)
+                .unwrap_or_else(|e| panic!("{e} for {s}"));
+            prop_assert!(report.compatible, "{} not {} compatible with itself", s, mode);
+            // Nothing changed, so nothing is reported, not even for information.
+            prop_assert!(report.findings.is_empty(), "{} against itself in {}: {:?}", s, mode, report.findings);
         }
     }
 
@@ -176,9 +180,25 @@ proptest! {
 
     #[test]
     fn arbitrary_json_never_panics(old in any_json(), new in any_json()) {
-        for mode in [Mode::Full, Mode::BackwardTransitive] {
-            let _ = check(&[old.clone(), new.clone()], &new, mode);
-            let _ = check(std::slice::from_ref(&new), &old, mode);
+        for mode in [Mode::Full, Mode::BackwardTransitive, Mode::None] {
+            for result in [
+                check(&[old.clone(), new.clone()], &new, mode),
+                check(std::slice::from_ref(&new), &old, mode),
+            ] {
+                // Whatever comes in, a result is well formed: an error says where, a report's
+                // verdict follows its findings, and each finding points into the document.
+                match result {
+                    Err(e) => prop_assert!(e.location.starts_with('#'), "{}", e),
+                    Ok(report) => {
+                        let none_breaking = report.findings.iter().all(|f| f.level != Level::Breaking);
+                        prop_assert_eq!(report.compatible, none_breaking);
+                        prop_assert!(mode != Mode::None || report.findings.is_empty());
+                        for f in &report.findings {
+                            prop_assert!(f.path.starts_with('#') && !f.code.is_empty(), "{:?}", f);
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -1,9 +1,9 @@
 //! Robustness: whatever JSON comes in, the OpenAPI checker and the verdict return (an error is
 //! fine) instead of panicking.
 
-use breakwater_domain::contract::deploy::{can_i_deploy, ConsumerUsage};
+use breakwater_domain::contract::deploy::{consumer_verdicts, ConsumerUsage};
 use breakwater_domain::contract::openapi::{check, diff, operations};
-use breakwater_domain::contract::{ContractKind, Mode};
+use breakwater_domain::contract::{ContractKind, Finding, Level, Mode, SpecError};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -158,17 +158,47 @@ fn mutate(doc: &mut Value, index: usize, replacement: Option<Value>) {
     }
 }
 
+/// What holds of any result of `diff(old, new, mode)` against `check(&[old], new, mode)`:
+/// both fail or neither does, an error says where, every finding points into the document and
+/// names its operation, mode `none` finds nothing, and `check`'s verdict follows the findings.
+fn consistent(
+    diff: &Result<Vec<Finding>, SpecError>,
+    check: &Result<breakwater_domain::contract::Report, SpecError>,
+    mode: Mode,
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(
+        diff.is_ok(),
+        check.is_ok(),
+        "diff {:?}\ncheck {:?}",
+        diff,
+        check
+    );
+    match (diff, check) {
+        (Ok(findings), Ok(report)) => {
+            prop_assert!(mode != Mode::None || findings.is_empty(), "{:?}", findings);
+            for f in findings {
+                prop_assert!(f.path.starts_with('#') && f.operation.is_some(), "{:?}", f);
+            }
+            let none_breaking = findings.iter().all(|f| f.level != Level::Breaking);
+            prop_assert_eq!(report.compatible, none_breaking);
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            prop_assert!(!e.location.is_empty() && !e.message.is_empty(), "{:?}", e);
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn random_trees_never_panic(old in json_tree(), new in json_tree(), mode in mode()) {
-        let _ = diff(&old, &new, mode);
-        let _ = check(std::slice::from_ref(&old), &new, mode);
+        consistent(&diff(&old, &new, mode), &check(std::slice::from_ref(&old), &new, mode), mode)?;
         let _ = operations(&new);
         let wrapped = json!({"openapi": "3.1.0", "paths": new});
-        let _ = diff(&valid(), &wrapped, mode);
-        let _ = diff(&wrapped, &valid(), mode);
+        consistent(&diff(&valid(), &wrapped, mode), &check(&[valid()], &wrapped, mode), mode)?;
+        consistent(&diff(&wrapped, &valid(), mode), &check(std::slice::from_ref(&wrapped), &valid(), mode), mode)?;
     }
 
     #[test]
@@ -180,11 +210,11 @@ proptest! {
         for (index, replacement) in edits {
             mutate(&mut doc, index, replacement);
         }
-        let _ = diff(&valid(), &doc, mode);
-        let _ = diff(&doc, &valid(), mode);
+        consistent(&diff(&valid(), &doc, mode), &check(&[valid()], &doc, mode), mode)?;
+        consistent(&diff(&doc, &valid(), mode), &check(&[doc.clone()], &valid(), mode), mode)?;
         let _ = check(&[valid(), doc.clone()], &valid(), mode);
         let consumers = [ConsumerUsage { consumer: "c".into(), uses: vec!["GET /a/{x}".into()], hard: false }];
         let history = [("1".to_string(), valid())];
-        let _ = can_i_deploy("c", ContractKind::OpenApi, &history, ("2", &doc), mode, &consumers);
+        let _ = consumer_verdicts("c", ContractKind::OpenApi, &history, ("2", &doc), mode, &consumers);
     }
 }

@@ -26,3 +26,16 @@ export async function screenshot(page: Page, name: string) {
 }
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
+
+/**
+ * Opens /contracts once the current revision's matrix is there (an import computes it before it
+ * answers, but a restarted server computes a missing one in the background and the page says so
+ * meanwhile), then waits for hydration.
+ */
+export async function contractsPage(page: Page) {
+  await expect(async () => {
+    await page.goto('/contracts');
+    await expect(page.locator('table.matrix')).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await hydrated(page);
+}

@@ -41,18 +41,60 @@ test('clicking a node opens the side panel', async ({ page }) => {
   await screenshot(page, 'graph-panel-payment');
   await panel.locator('button.close').click();
   await expect(panel).toHaveCount(0);
+  // Closing gives focus back to the node the panel was opened from.
+  await expect(page.locator(node('payment'))).toBeFocused();
 });
 
-test('keyboard: Tab moves across nodes, Enter opens the panel', async ({ page }) => {
+test('keyboard: Tab to a node, Enter opens the panel with focus in it, Escape closes it and returns focus', async ({ page }) => {
   await page.locator(node('frontend')).focus();
+  await expect(page.locator(node('frontend'))).toBeFocused();
   await expect(page.locator(node('frontend'))).toHaveClass(/focus/);
+  // Nodes are in the tab order one after another, in the order of the catalog.
   await page.keyboard.press('Tab');
-  const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-id'));
-  expect(focused).not.toBe('frontend');
-  expect(focused).toBeTruthy();
+  await expect(page.locator(node('checkout'))).toBeFocused();
+  await expect(page.locator(node('checkout'))).toHaveClass(/focus/);
+  await expect(page.locator(node('frontend'))).not.toHaveClass(/focus/);
+
   await page.keyboard.press('Enter');
-  await expect(page.locator('aside.service-panel h2')).toBeVisible();
+  const panel = page.getByRole('dialog', { name: 'Checkout' });
+  await expect(panel).toBeVisible();
+  await expect(panel).toHaveAttribute('aria-modal', 'false');
+  // Focus moves into the panel, on its heading; Tab goes on to the close button.
+  await expect(panel.locator('h2')).toBeFocused();
+  await screenshot(page, 'graph-panel-keyboard');
+  await page.keyboard.press('Tab');
+  await expect(panel.locator('button.close')).toBeFocused();
+  await expect(panel.locator('button.close')).toHaveAccessibleName('Close panel');
+
+  // Escape closes the panel and gives focus back to the node that opened it.
   await page.keyboard.press('Escape');
+  await expect(page.locator('aside.service-panel')).toHaveCount(0);
+  await expect(page.locator(node('checkout'))).toBeFocused();
+  await expect(page.locator(node('checkout'))).toHaveClass(/focus/);
+
+  // Space opens it too; Escape from the heading closes it the same way.
+  await page.keyboard.press(' ');
+  await expect(page.getByRole('dialog', { name: 'Checkout' }).locator('h2')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.locator('aside.service-panel')).toHaveCount(0);
+  await expect(page.locator(node('checkout'))).toBeFocused();
+});
+
+test('keyboard: the import panel opens and closes from its summary, which keeps focus', async ({ page }) => {
+  const summary = page.locator('.import-panel summary');
+  await summary.focus();
+  await expect(summary).toBeFocused();
+  await expect(page.locator('.import-panel')).not.toHaveAttribute('open');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.import-panel')).toHaveAttribute('open', '');
+  await expect(summary).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.locator('.import-panel input[type=file]')).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(summary).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.import-panel')).not.toHaveAttribute('open');
+  await expect(page.locator('.import-panel input[type=file]')).toBeHidden();
 });
 
 test('search highlights services by name, owner or contract', async ({ page }) => {

@@ -1,64 +1,73 @@
-//! Contract compatibility against the stored catalog: the cached matrix, can-i-deploy and the
-//! diff of two stored versions. Shared by server functions, the JSON API and the CLI.
+//! Contract compatibility against the stored catalog: the matrix of a revision, can-i-deploy and
+//! the diff of two stored versions. Shared by server functions, the JSON API and the CLI. Every
+//! check runs on the [`Workers`](super::work::Workers); page loads only read stored results.
 
 use super::store::Store;
-use crate::api::contracts::{CandidateRequest, DiffView, MatrixView};
-use crate::api::ApiError;
-use breakwater_domain::catalog::Catalog;
-use breakwater_domain::compatibility::{self, Candidate, Histories, Matrix, ServiceVerdict};
+use super::work::Workers;
+use super::AppState;
+use crate::wire::contracts::{CandidateRequest, DiffView, LocatedFinding, MatrixView};
+use crate::wire::ApiError;
+use breakwater_domain::catalog::{is_valid_id, Catalog};
+use breakwater_domain::compatibility::{self, Candidate, Histories, ServiceVerdict};
 use breakwater_domain::contract::located::LocatedDocument;
 use breakwater_domain::contract::{json_schema, openapi, parse_document, ContractKind, Mode};
 
-/// The current revision's matrix.
+/// The current revision's matrix as stored; `checked` is false while it is being computed.
 pub async fn current_matrix(store: &Store) -> Result<MatrixView, ApiError> {
-    let Some((revision, catalog)) = store.current_catalog().await? else {
-        return Ok(MatrixView::default());
+    let Some(revision) = store.latest_revision_id().await? else {
+        return Ok(MatrixView {
+            checked: true,
+            ..MatrixView::default()
+        });
     };
-    let matrix = matrix_of(store, revision.id, catalog).await?;
+    let matrix = store.matrix(revision).await?;
     Ok(MatrixView {
-        revision: Some(revision.id),
-        cells: matrix.cells,
+        revision: Some(revision),
+        checked: matrix.is_some(),
+        cells: matrix.map(|m| m.cells).unwrap_or_default(),
     })
 }
 
-/// A revision's matrix, computed on first read and stored with the revision (whose contract
-/// versions it was computed for), so later page loads do not recompute it.
-pub async fn matrix_of(store: &Store, revision: i64, catalog: Catalog) -> Result<Matrix, ApiError> {
-    if let Some(matrix) = store.matrix(revision).await? {
-        return Ok(matrix);
+/// Computes and stores the current revision's matrix unless it is stored already: after each
+/// import, and at start-up for a revision whose checks did not finish before a restart.
+pub async fn check_current_revision(store: &Store, workers: &Workers) -> Result<(), ApiError> {
+    let Some((revision, catalog)) = store.current_catalog().await? else {
+        return Ok(());
+    };
+    if store.has_matrix(revision.id).await? {
+        return Ok(());
     }
     let histories = store.contract_histories().await?;
-    let matrix = compute(catalog, histories).await?;
-    store.save_matrix(revision, &matrix, &super::now()).await?;
-    Ok(matrix)
-}
-
-/// Diffing is CPU work: keep it off the async workers.
-async fn compute(catalog: Catalog, histories: Histories) -> Result<Matrix, ApiError> {
-    tokio::task::spawn_blocking(move || compatibility::matrix(&catalog, &histories))
-        .await
-        .map_err(ApiError::internal)
+    let matrix = workers
+        .run(move || compatibility::matrix(&catalog, &histories))
+        .await?;
+    store
+        .save_matrix(revision.id, &matrix, &super::now())
+        .await?;
+    Ok(())
 }
 
 /// Can the service ship this version? The candidate spec comes from the request or, when the
 /// request names only a version, from the stored contract versions.
-pub async fn can_i_deploy(
-    store: &Store,
+pub async fn verdict_for(
+    state: &AppState,
     request: CandidateRequest,
 ) -> Result<ServiceVerdict, ApiError> {
     let request = request.validate()?;
-    let (_, catalog) = store
+    let (_, catalog) = state
+        .store
         .current_catalog()
         .await?
         .ok_or_else(|| ApiError::NotFound("no catalog has been imported yet".into()))?;
-    let histories = store.contract_histories().await?;
-    tokio::task::spawn_blocking(move || check_against(&catalog, &histories, request))
-        .await
-        .map_err(ApiError::internal)?
+    let histories = state.store.contract_histories().await?;
+    state
+        .workers
+        .run(move || verdict_against(&catalog, &histories, request))
+        .await?
 }
 
 /// The check itself, on a catalog from anywhere (the CLI passes a file's catalog).
-pub fn check_against(
+pub fn verdict_against(
     catalog: &Catalog,
     histories: &Histories,
     request: CandidateRequest,
@@ -124,20 +133,28 @@ fn only_contract(catalog: &Catalog, service: &str) -> Result<String, ApiError> {
 /// Two stored versions of a contract with the findings between them, located in the newer one.
 /// Without `from`/`to`: the version before the current one and the current one.
 pub async fn diff(
-    store: &Store,
+    state: &AppState,
     contract_id: &str,
     from: Option<String>,
     to: Option<String>,
     mode: Option<Mode>,
 ) -> Result<DiffView, ApiError> {
-    let (_, catalog) = store
+    if !is_valid_id(contract_id) {
+        return Err(ApiError::Invalid(format!(
+            "'{}' is not a contract id",
+            crate::wire::contracts::shorten(contract_id)
+        )));
+    }
+    let (_, catalog) = state
+        .store
         .current_catalog()
         .await?
         .ok_or_else(|| ApiError::NotFound("no catalog has been imported yet".into()))?;
     let (provider, contract) = catalog
         .contract(contract_id)
         .ok_or_else(|| ApiError::NotFound(format!("contract '{contract_id}'")))?;
-    let history = store
+    let history = state
+        .store
         .contract_histories()
         .await?
         .remove(contract_id)
@@ -145,10 +162,12 @@ pub async fn diff(
     let versions: Vec<String> = history.iter().map(|(v, _)| v.clone()).collect();
     let to = to.unwrap_or_else(|| contract.version.clone());
     let position = |v: &str| {
-        versions
-            .iter()
-            .position(|x| x == v)
-            .ok_or_else(|| ApiError::NotFound(format!("version {v} of contract '{contract_id}'")))
+        versions.iter().position(|x| x == v).ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "version {} of contract '{contract_id}'",
+                crate::wire::contracts::shorten(v)
+            ))
+        })
     };
     let to_at = position(&to)?;
     let from_at = match &from {
@@ -156,36 +175,47 @@ pub async fn diff(
         None => to_at.checked_sub(1),
     };
     let mode = mode.unwrap_or(contract.mode);
-    let parse = |at: usize| {
-        parse_document(&history[at].1)
-            .map_err(|e| ApiError::Invalid(format!("version {}: {e}", history[at].0)))
-    };
-    let new = parse(to_at)?;
-    let earlier = from_at
-        .map(parse)
-        .transpose()?
-        .into_iter()
-        .collect::<Vec<_>>();
     let kind = contract.kind;
-    let report = match kind {
-        ContractKind::OpenApi => openapi::check(&earlier, &new, mode),
-        ContractKind::JsonSchema => json_schema::check(&earlier, &new, mode),
-    }
-    .map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let located = LocatedDocument::new(&new);
-    Ok(DiffView {
-        contract: contract_id.to_string(),
-        provider: provider.id.clone(),
-        kind,
-        versions,
-        from: from_at.map(|at| history[at].0.clone()),
-        to,
-        finding_lines: report
-            .findings
-            .iter()
-            .map(|f| located.line_of(&f.path))
-            .collect(),
-        report,
-        lines: located.lines,
-    })
+    let provider = provider.id.clone();
+    let contract = contract_id.to_string();
+    state
+        .workers
+        .run(move || {
+            let parse = |at: usize| {
+                parse_document(&history[at].1)
+                    .map_err(|e| ApiError::Invalid(format!("version {}: {e}", history[at].0)))
+            };
+            let new = parse(to_at)?;
+            let earlier = from_at
+                .map(parse)
+                .transpose()?
+                .into_iter()
+                .collect::<Vec<_>>();
+            let report = match kind {
+                ContractKind::OpenApi => openapi::check(&earlier, &new, mode),
+                ContractKind::JsonSchema => json_schema::check(&earlier, &new, mode),
+            }
+            .map_err(|e| ApiError::Invalid(e.to_string()))?;
+            let located = LocatedDocument::new(&new);
+            Ok(DiffView {
+                contract,
+                provider,
+                kind,
+                mode: report.mode,
+                from: from_at.map(|at| history[at].0.clone()),
+                to,
+                versions,
+                compatible: report.compatible,
+                findings: report
+                    .findings
+                    .into_iter()
+                    .map(|finding| LocatedFinding {
+                        line: located.line_of(&finding.path),
+                        finding,
+                    })
+                    .collect(),
+                lines: located.lines,
+            })
+        })
+        .await?
 }

@@ -1,11 +1,11 @@
 //! The versioned JSON API for scripts and CI pipelines, under `/api/v1`.
 
 use super::{compat, import, AppState};
-use crate::api::catalog::{ssr::current_view, CatalogView, ImportOutcome, ServiceCard};
-use crate::api::contracts::{CandidateRequest, DiffView, MatrixView};
-use crate::api::ApiError;
-use axum::extract::Query;
-use axum::extract::{Path, State};
+use crate::wire::catalog::{CatalogView, ImportOutcome, Neighbours, RevisionInfo, ServiceCard};
+use crate::wire::contracts::{CandidateRequest, DiffView, MatrixView};
+use crate::wire::ApiError;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,6 +14,9 @@ use breakwater_domain::compatibility::ServiceVerdict;
 use breakwater_domain::contract::Mode;
 use serde::Serialize;
 use std::collections::BTreeSet;
+
+/// Most revisions `GET /revisions` lists.
+const REVISIONS_LISTED: i64 = 100;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -24,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contracts/matrix", get(get_matrix))
         .route("/contracts/{id}/diff", get(get_diff))
         .route("/can-i-deploy", post(post_can_i_deploy))
+        .fallback(|| async { ApiError::NotFound("no such endpoint under /api/v1".into()) })
 }
 
 impl IntoResponse for ApiError {
@@ -34,7 +38,8 @@ impl IntoResponse for ApiError {
 }
 
 async fn get_catalog(State(state): State<AppState>) -> Result<Json<CatalogView>, ApiError> {
-    Ok(Json(current_view(&state.store).await?))
+    let view = super::views::catalog_view(&state.store, &state.workers, &state.views).await?;
+    Ok(Json((*view).clone()))
 }
 
 /// The current catalog as a self-contained YAML file (specs inline), ready to re-import.
@@ -44,18 +49,27 @@ async fn export_catalog(State(state): State<AppState>) -> Result<Response, ApiEr
         .current_catalog()
         .await?
         .ok_or_else(|| ApiError::NotFound("no catalog has been imported yet".into()))?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/yaml")],
-        catalog.to_yaml(),
-    )
-        .into_response())
+    let yaml = state.workers.run(move || catalog.to_yaml()).await?;
+    Ok(([(header::CONTENT_TYPE, "application/yaml")], yaml).into_response())
 }
 
 /// Imports a YAML catalog from the body; specs must be inline (`document:`), as `export` writes
 /// them. 201 with the revision, or 422 with every problem and nothing changed.
-async fn post_catalog(State(state): State<AppState>, body: String) -> Result<Response, ApiError> {
-    let outcome =
-        import::import_catalog(&state.store, &body, import::InlineSpecsOnly, "api", "api").await?;
+async fn post_catalog(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let body = String::from_utf8(body.to_vec())
+        .map_err(|_| ApiError::Invalid("the catalog is not UTF-8 text".into()))?;
+    let outcome = import::validate_and_store(
+        &state.store,
+        &state.workers,
+        body,
+        import::InlineSpecsOnly,
+        "api",
+        "api",
+    )
+    .await?;
     let status = if outcome.revision.is_some() {
         StatusCode::CREATED
     } else {
@@ -77,22 +91,30 @@ async fn get_service(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ServiceDetail>, ApiError> {
-    let catalog = current_view(&state.store).await?;
-    let position = catalog
-        .position(&id)
-        .ok_or_else(|| ApiError::NotFound(format!("service '{id}'")))?;
-    let graph = catalog.graph();
+    let view = super::views::catalog_view(&state.store, &state.workers, &state.views).await?;
+    let position = view.position(&id).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "service '{}'",
+            crate::wire::contracts::shorten(&id)
+        ))
+    })?;
+    let neighbours = Neighbours::of(&view);
+    let ids = |positions: BTreeSet<usize>| {
+        positions
+            .into_iter()
+            .map(|i| view.services[i].id.clone())
+            .collect()
+    };
     Ok(Json(ServiceDetail {
-        downstream: graph.downstream(&id),
-        upstream: graph.upstream(&id),
-        service: catalog.services[position].clone(),
+        downstream: ids(neighbours.downstream(position)),
+        upstream: ids(neighbours.upstream(position)),
+        service: view.services[position].clone(),
     }))
 }
 
-async fn get_revisions(
-    State(state): State<AppState>,
-) -> Result<Json<Vec<super::store::Revision>>, ApiError> {
-    Ok(Json(state.store.revisions(100).await?))
+async fn get_revisions(State(state): State<AppState>) -> Result<Json<Vec<RevisionInfo>>, ApiError> {
+    let revisions = state.store.revisions(REVISIONS_LISTED).await?;
+    Ok(Json(revisions.iter().map(|r| r.info()).collect()))
 }
 
 async fn get_matrix(State(state): State<AppState>) -> Result<Json<MatrixView>, ApiError> {
@@ -100,6 +122,7 @@ async fn get_matrix(State(state): State<AppState>) -> Result<Json<MatrixView>, A
 }
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DiffQuery {
     from: Option<String>,
     to: Option<String>,
@@ -109,11 +132,10 @@ struct DiffQuery {
 async fn get_diff(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<DiffQuery>,
+    query: Result<Query<DiffQuery>, QueryRejection>,
 ) -> Result<Json<DiffView>, ApiError> {
-    Ok(Json(
-        compat::diff(&state.store, &id, q.from, q.to, q.mode).await?,
-    ))
+    let Query(q) = query.map_err(|e| ApiError::Invalid(e.body_text()))?;
+    Ok(Json(compat::diff(&state, &id, q.from, q.to, q.mode).await?))
 }
 
 /// For CI pipelines: 200 with the verdict (`deployable` says whether to go on), 400 for a bad
@@ -124,5 +146,5 @@ async fn post_can_i_deploy(
 ) -> Result<Json<ServiceVerdict>, ApiError> {
     let request: CandidateRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::Invalid(format!("invalid request body: {e}")))?;
-    Ok(Json(compat::can_i_deploy(&state.store, request).await?))
+    Ok(Json(compat::verdict_for(&state, request).await?))
 }

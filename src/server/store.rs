@@ -1,15 +1,22 @@
 //! Persistence: the repository over sqlx. Everything the app stores goes through [`Store`], so a
 //! Postgres backend can be added beside SQLite without touching the API or the domain.
 
+use crate::wire::catalog::RevisionInfo;
 use breakwater_domain::catalog::{
     Catalog, Contract, Dependency, DependencyKind, Problem, Service, Tier,
 };
 use breakwater_domain::compatibility::{Histories, Matrix};
 use breakwater_domain::contract::{ContractKind, Mode};
-use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a statement waits for another connection's write lock (another process, such as the
+/// CLI importing while the server runs) before it fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -24,8 +31,14 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl From<StoreError> for crate::wire::ApiError {
+    fn from(e: StoreError) -> Self {
+        crate::wire::ApiError::internal(e)
+    }
+}
+
 /// Who imported which catalog, and when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Revision {
     pub id: i64,
     pub imported_at: String,
@@ -35,9 +48,25 @@ pub struct Revision {
     pub warnings: Vec<Problem>,
 }
 
+impl Revision {
+    pub fn info(&self) -> RevisionInfo {
+        RevisionInfo {
+            id: self.id,
+            imported_at: self.imported_at.clone(),
+            imported_by: self.imported_by.clone(),
+            source: self.source.clone(),
+            service_count: self.service_count,
+            warning_count: self.warnings.len(),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// SQLite has one writer at a time: writers of this process queue here, in order, instead of
+    /// failing with "database is locked".
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -47,6 +76,7 @@ impl Store {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
         // An in-memory database exists once per connection: keep exactly one.
         let max = if url.contains(":memory:") { 1 } else { 8 };
@@ -55,11 +85,37 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            writer: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+
+    /// Starts a write transaction: queued behind this process's other writers (hold the guard
+    /// until it commits), and `BEGIN IMMEDIATE` so it holds the write lock from its first
+    /// statement (a deferred transaction that read first could not upgrade once another
+    /// connection had committed).
+    async fn begin_write(
+        &self,
+    ) -> Result<
+        (
+            tokio::sync::MutexGuard<'_, ()>,
+            sqlx::Transaction<'static, sqlx::Sqlite>,
+        ),
+        StoreError,
+    > {
+        let turn = self.writer.lock().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok((turn, tx))
+    }
+
+    /// Waits for the connections to finish their work and closes them (at shutdown).
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 
     /// Stores `catalog` as a new revision, atomically: on any error nothing is written.
-    pub async fn import_catalog(
+    pub async fn insert_revision(
         &self,
         catalog: &Catalog,
         warnings: &[Problem],
@@ -67,8 +123,8 @@ impl Store {
         imported_by: &str,
         imported_at: &str,
     ) -> Result<Revision, StoreError> {
-        let mut tx = self.pool.begin().await?;
         let warnings_json = serde_json::to_string(warnings).expect("problems serialise");
+        let (_turn, mut tx) = self.begin_write().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO catalog_revisions (imported_at, imported_by, source, service_count, warnings)
              VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -151,6 +207,13 @@ impl Store {
         Ok(Some((revision, catalog)))
     }
 
+    /// The current revision's id: one indexed lookup, for caches keyed by revision.
+    pub async fn latest_revision_id(&self) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT max(id) FROM catalog_revisions")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     pub async fn latest_revision(&self) -> Result<Option<Revision>, StoreError> {
         let rows = self.revisions(1).await?;
         Ok(rows.into_iter().next())
@@ -223,17 +286,22 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let position = |services: &[Service], id: &str| {
-            services
-                .iter()
-                .position(|s| s.id == id)
+        let positions: HashMap<String, usize> = services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        let position = |id: &str| {
+            positions
+                .get(id)
+                .copied()
                 .ok_or_else(|| StoreError::Corrupt(format!("row for unknown service '{id}'")))
         };
         for row in contract_rows {
             let service_id: String = row.get("service_id");
             let kind: String = row.get("kind");
             let mode: String = row.get("mode");
-            let at = position(&services, &service_id)?;
+            let at = position(&service_id)?;
             services[at].provides.push(Contract {
                 id: row.get("id"),
                 kind: kind.parse::<ContractKind>().map_err(StoreError::Corrupt)?,
@@ -246,7 +314,7 @@ impl Store {
             let consumer: String = row.get("consumer_id");
             let kind: String = row.get("kind");
             let uses: String = row.get("uses");
-            let at = position(&services, &consumer)?;
+            let at = position(&consumer)?;
             services[at].depends_on.push(Dependency {
                 service: row.get("provider_id"),
                 contract: row.get("contract_id"),
@@ -290,22 +358,34 @@ impl Store {
         .transpose()
     }
 
-    /// Stores a revision's matrix; a concurrent first read may have stored it already.
+    pub async fn has_matrix(&self, revision: i64) -> Result<bool, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM compatibility_matrices WHERE revision_id = ?)",
+        )
+        .bind(revision)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Stores a revision's matrix; a concurrent computation may have stored it already.
     pub async fn save_matrix(
         &self,
         revision: i64,
         matrix: &Matrix,
         computed_at: &str,
     ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(matrix).expect("matrices serialise");
+        let (_turn, mut tx) = self.begin_write().await?;
         sqlx::query(
             "INSERT OR IGNORE INTO compatibility_matrices (revision_id, computed_at, matrix)
              VALUES (?, ?, ?)",
         )
         .bind(revision)
         .bind(computed_at)
-        .bind(serde_json::to_string(matrix).expect("matrices serialise"))
-        .execute(&self.pool)
+        .bind(json)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

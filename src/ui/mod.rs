@@ -1,14 +1,17 @@
 //! The Leptos app: the HTML shell, the navigation and the routes. Pages fetch through server
-//! functions in [`crate::api`]; components under [`components`] only render what they are given.
+//! functions in [`crate::api`] and get [`crate::wire`] types; components under [`components`] only render what they are given.
 
 pub mod components;
 pub mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
+/// The HTML document around the app; rendered on the server only. With `hash-files` (Cargo.toml)
+/// the stylesheet, JS and wasm have content hashes in their names, read from the `hash.txt`
+/// cargo-leptos writes next to the server binary.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -17,6 +20,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HashedStylesheet id="leptos" options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -37,7 +41,6 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="leptos" href="/pkg/breakwater.css"/>
         <Title formatter=|page: String| format!("{page} · Breakwater")/>
         <Router>
             <header class="topbar">

@@ -67,7 +67,7 @@ pub struct Verdict {
 /// Decide whether `candidate` can replace the last version of `history` (oldest first) for
 /// the given consumers. Without history the candidate is a first version: it is validated and
 /// everything is compatible.
-pub fn can_i_deploy(
+pub fn consumer_verdicts(
     contract: &str,
     kind: ContractKind,
     history: &[(String, Value)],

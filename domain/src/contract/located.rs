@@ -38,6 +38,10 @@ impl LocatedDocument {
     }
 }
 
+/// Nesting printed line by line; deeper values (which no parsed document has: the parsers stop
+/// at 128) are elided on one line, so printing never recurses without bound.
+const MAX_PRINTED_DEPTH: usize = 256;
+
 #[derive(Default)]
 struct Printer {
     lines: Vec<String>,
@@ -61,6 +65,9 @@ impl Printer {
         let comma = if last { "" } else { "," };
         self.pointers.insert(pointer.clone(), self.lines.len());
         match value {
+            Value::Object(_) | Value::Array(_) if depth >= MAX_PRINTED_DEPTH => {
+                self.lines.push(format!("{prefix}\"…\"{comma}"));
+            }
             Value::Object(map) if !map.is_empty() => {
                 self.lines.push(format!("{prefix}{{"));
                 let n = map.len();

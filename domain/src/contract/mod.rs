@@ -13,6 +13,61 @@ pub mod openapi;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Deepest nesting of schema comparisons one diff follows (each subschema or `$ref` target
+/// compared is one level). JSON nesting is already bounded by the parsers (128), but `$ref`s
+/// are not: a chain of definitions each referring to the next recurses without nesting any
+/// deeper. Real schemas stay far below this (coinduction stops recursive ones after one
+/// round); at it the engine stops descending and reports [`TOO_DEEP`]. Measured: 64 levels
+/// take at most about 0.8 MB of stack without optimisation (the `anyOf` path, the deepest per
+/// level) and under 128 KB at opt-level 2, so a diff is safe on a 2 MB worker thread.
+pub const MAX_SCHEMA_DEPTH: usize = 64;
+
+/// Work one diff may do (one document against another, all directions): one unit per pair of
+/// schemas compared (plus a little per large `enum`/`required`/`patternProperties` list), one
+/// per finding copied into or out of the memo tables. It bounds both time and memory (memo
+/// tables hold at most this many findings). Real specs need a few percent of it (the 5,000
+/// operation benchmark: about 60,000). Beyond it the diff stops and reports [`TOO_COMPLEX`].
+pub const MAX_DIFF_WORK: u64 = 2_000_000;
+
+/// Pairs of subschemas one `allOf`/`anyOf`/`oneOf` comparison may try after identical
+/// subschemas have been paired with each other: 128 changed branches on each side. Unions are
+/// compared pairwise (which reader branch accepts which writer branch), so this is what keeps
+/// one combinator from being quadratic in a hostile document. Beyond it the combinator is
+/// reported [`TOO_COMPLEX`] without being compared.
+pub const MAX_BRANCH_PAIRS: usize = 128 * 128;
+
+/// Finding code: the comparison reached [`MAX_SCHEMA_DEPTH`]; what lies below was not compared,
+/// so compatibility could not be shown (Breaking). The path is where it stopped.
+pub const TOO_DEEP: &str = "TOO_DEEP";
+
+/// Finding code: the diff ran out of its work budget ([`MAX_DIFF_WORK`]), or a combinator had
+/// too many changed branches, or an OpenAPI operation too many security alternatives, to
+/// compare pairwise ([`MAX_BRANCH_PAIRS`]); compatibility could not be shown (Breaking). The
+/// path is where the comparison stopped.
+pub const TOO_COMPLEX: &str = "TOO_COMPLEX";
+
+/// The limits one diff runs under; [`Limits::default`] is the documented constants. Servers
+/// may lower them per request (see `json_schema::check_with` and `openapi::check_with`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// See [`MAX_SCHEMA_DEPTH`].
+    pub max_depth: usize,
+    /// See [`MAX_DIFF_WORK`].
+    pub max_work: u64,
+    /// See [`MAX_BRANCH_PAIRS`].
+    pub max_branch_pairs: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_depth: MAX_SCHEMA_DEPTH,
+            max_work: MAX_DIFF_WORK,
+            max_branch_pairs: MAX_BRANCH_PAIRS,
+        }
+    }
+}
+
 /// What kind of document a contract is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -229,7 +284,13 @@ pub fn parse_document(text: &str) -> Result<serde_json::Value, SpecError> {
             )
         });
     }
-    serde_yaml_ng::from_str::<serde_json::Value>(text).map_err(|e| {
+    let scan = crate::yaml::check_nesting(text).map_err(|e| {
+        SpecError::new(
+            format!("line {}, column {}", e.line, e.column),
+            format!("invalid YAML: {e}"),
+        )
+    })?;
+    crate::yaml::from_scanned::<serde_json::Value>(text, scan).map_err(|e| {
         let location = e
             .location()
             .map(|l| format!("line {}, column {}", l.line(), l.column()))

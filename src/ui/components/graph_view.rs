@@ -2,11 +2,11 @@
 //! search, pan and zoom, keyboard access. Server-rendered complete; interactive after hydration.
 
 use super::service_panel::ServicePanel;
-use crate::api::catalog::CatalogView;
+use crate::wire::catalog::{graph_layout_options, CatalogView, EdgeView, Neighbours};
 use breakwater_domain::catalog::DependencyKind;
-use breakwater_domain::layout::{layered_layout, Layout, LayoutOptions, Point};
+use breakwater_domain::layout::{Layout, Point};
 use leptos::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// Margin around the drawing, in graph units.
 const PAD: f64 = 24.0;
@@ -67,23 +67,11 @@ struct Drag {
 
 #[component]
 pub fn GraphView(catalog: CatalogView) -> impl IntoView {
-    let pairs: Vec<(usize, usize)> = catalog.edges.iter().map(|&(c, p, _)| (c, p)).collect();
-    // Wide enough for a 22-character name at the 15px font of a shared screen.
-    let options = LayoutOptions {
-        node_width: 228.0,
-        ..LayoutOptions::default()
-    };
-    let layout = layered_layout(catalog.services.len(), &pairs, &options);
+    // Laid out once per catalog revision on the server, with these box sizes.
+    let options = graph_layout_options();
+    let layout = catalog.layout.clone();
     let fit = ViewBox::fit(&layout);
-    let graph = StoredValue::new(catalog.graph());
-    // Closures come back as ids; hovering a large catalog must not scan it once per id.
-    let position_of: HashMap<String, usize> = catalog
-        .services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.clone(), i))
-        .collect();
-    let position_of = StoredValue::new(position_of);
+    let neighbours = StoredValue::new(Neighbours::of(&catalog));
     let catalog = StoredValue::new(catalog);
 
     let focus = RwSignal::new(None::<usize>);
@@ -94,14 +82,12 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
 
     let highlight = Memo::new(move |_| {
         let focus = focus.get()?;
-        let positions = |ids: BTreeSet<String>| {
-            position_of.with_value(|p| ids.iter().filter_map(|id| p.get(id).copied()).collect())
-        };
-        let id = catalog.with_value(|c| c.services[focus].id.clone());
-        Some(Highlight {
-            focus,
-            downstream: positions(graph.with_value(|g| g.downstream(&id))),
-            upstream: positions(graph.with_value(|g| g.upstream(&id))),
+        neighbours.with_value(|n| {
+            Some(Highlight {
+                focus,
+                downstream: n.downstream(focus),
+                upstream: n.upstream(focus),
+            })
         })
     });
     let matches = Memo::new(move |_| {
@@ -219,6 +205,8 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
                         if ev.key() == "Enter" || ev.key() == " " {
                             ev.prevent_default();
                             selected.set(Some(i));
+                        } else if ev.key() == "Escape" && selected.get_untracked().is_some() {
+                            selected.set(None);
                         }
                     }
                 >
@@ -237,22 +225,23 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
         .edges
         .iter()
         .zip(catalog.with_value(|c| c.edges.clone()))
-        .enumerate()
-        .map(|(e, (route, (consumer, provider, kind)))| {
-            let (status, title) = catalog.with_value(|c| {
-                let status = c.edge_status.get(e).copied().flatten();
+        .map(|(route, edge)| {
+            let EdgeView {
+                consumer,
+                provider,
+                kind,
+                status,
+            } = edge;
+            let title = catalog.with_value(|c| {
                 let name = |i: usize| c.services[i].name.clone();
                 let contract = status.map_or("no contract checked".to_string(), |s| {
                     format!("contract {}", s.as_str())
                 });
-                (
-                    status,
-                    format!(
-                        "{} → {} ({}, {contract})",
-                        name(consumer),
-                        name(provider),
-                        kind.as_str()
-                    ),
+                format!(
+                    "{} → {} ({}, {contract})",
+                    name(consumer),
+                    name(provider),
+                    kind.as_str()
                 )
             });
             let compat = status.map_or(String::new(), |s| format!(" compat-{}", s.as_str()));
@@ -267,6 +256,13 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
             }
         })
         .collect_view();
+
+    // Closing the side panel gives focus back to the node that opened it.
+    let close_panel = move |i: usize| {
+        selected.set(None);
+        let id = catalog.with_value(|c| c.services[i].id.clone());
+        focus_node(&id);
+    };
 
     let zoom = move |factor: f64| view_box.update(|v| *v = v.zoom(factor, 0.5, 0.5));
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
@@ -361,9 +357,22 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
                 <g class="nodes">{nodes}</g>
             </svg>
             {move || selected.get().map(|i| view! {
-                <ServicePanel catalog=catalog index=i on_close=move || selected.set(None)/>
+                <ServicePanel catalog=catalog index=i on_close=move || close_panel(i)/>
             })}
         </div>
+    }
+}
+
+/// Moves keyboard focus to the graph node of service `id` (browser only).
+fn focus_node(id: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    let node = document()
+        .query_selector(&format!("svg.graph g.node[data-id=\"{id}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<leptos::web_sys::SvgElement>().ok());
+    if let Some(node) = node {
+        let _ = node.focus();
     }
 }
 

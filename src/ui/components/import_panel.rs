@@ -1,8 +1,9 @@
 //! Catalog upload: the catalog YAML and its spec files, read in the browser and sent as text.
 
 use super::problem_list::ProblemList;
-use crate::api::catalog::{import_catalog, ImportOutcome, UploadedFile};
-use crate::api::ApiError;
+use crate::api::catalog::upload_catalog;
+use crate::wire::catalog::{ImportOutcome, UploadedFile};
+use crate::wire::ApiError;
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -20,12 +21,23 @@ pub fn import_action() -> ImportAction {
                     .ok()
                     .and_then(|v| v.as_string())
                     .ok_or_else(|| ApiError::Request(format!("cannot read {}", file.name())))?;
+                // Set when a folder was picked: specs are then matched by their paths.
+                // (web-sys has no binding for this standard property.)
+                let relative =
+                    js_sys::Reflect::get(&file, &js_sys::JsString::from("webkitRelativePath"))
+                        .ok()
+                        .and_then(|v| v.as_string())
+                        .unwrap_or_default();
                 uploaded.push(UploadedFile {
-                    name: file.name(),
+                    path: if relative.is_empty() {
+                        file.name()
+                    } else {
+                        relative
+                    },
                     text,
                 });
             }
-            import_catalog(uploaded).await
+            upload_catalog(uploaded).await
         }
     })
 }

@@ -1,6 +1,6 @@
 //! The side panel with everything the catalog knows about one service.
 
-use crate::api::catalog::CatalogView;
+use crate::wire::catalog::CatalogView;
 use leptos::prelude::*;
 
 #[component]
@@ -14,13 +14,22 @@ pub fn ServicePanel(
         let dependents: Vec<String> = c
             .edges
             .iter()
-            .filter(|(_, provider, _)| *provider == index)
-            .map(|(consumer, _, _)| c.services[*consumer].id.clone())
+            .filter(|e| e.provider == index)
+            .map(|e| c.services[e.consumer].id.clone())
             .collect();
-        let downstream = c.graph().downstream(&service.id).len();
+        let downstream = service.blast_radius;
         (service, dependents, downstream)
     });
     let close = on_close.clone();
+    // Opening the panel moves focus to its heading, so keyboard and screen-reader users land in
+    // it; Escape (anywhere in the panel) closes it and the graph returns focus to the node.
+    let heading = NodeRef::<leptos::html::H2>::new();
+    Effect::new(move |_| {
+        if let Some(h) = heading.get() {
+            let _ = h.focus();
+        }
+    });
+    let heading_id = format!("panel-title-{}", service.id);
     let provides = service
         .provides
         .iter()
@@ -53,14 +62,23 @@ pub fn ServicePanel(
         view! { <ul>{dependents.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul> }
             .into_any()
     };
+    let label_id = heading_id.clone();
     view! {
         <aside
             class="service-panel"
-            aria-label=format!("Service {}", service.name)
-            on:keydown=move |ev| if ev.key() == "Escape" { close() }
+            role="dialog"
+            aria-modal="false"
+            aria-labelledby=label_id
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    ev.prevent_default();
+                    ev.stop_propagation();
+                    close()
+                }
+            }
         >
             <header>
-                <h2>{service.name.clone()}</h2>
+                <h2 id=heading_id node_ref=heading tabindex="-1">{service.name.clone()}</h2>
                 <button type="button" class="close" aria-label="Close panel" on:click=move |_| on_close()>"×"</button>
             </header>
             <dl>

@@ -1,8 +1,9 @@
 //! Two versions of one contract: the findings, located in the newer document.
 
 use super::LoadError;
-use crate::api::contracts::{get_contract_diff, DiffView};
-use crate::ui::components::findings::FindingList;
+use crate::api::contracts::get_contract_diff;
+use crate::ui::components::findings::LocatedFindingList;
+use crate::wire::contracts::DiffView;
 use breakwater_domain::contract::Level;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,12 +48,12 @@ fn DiffBody(diff: DiffView) -> impl IntoView {
     };
     // The most serious finding on each line colours it.
     let mut line_level: Vec<Option<Level>> = vec![None; diff.lines.len()];
-    for (finding, &line) in diff.report.findings.iter().zip(&diff.finding_lines) {
-        if let Some(slot) = line_level.get_mut(line) {
-            *slot = (*slot).max(Some(finding.level));
+    for located in &diff.findings {
+        if let Some(slot) = line_level.get_mut(located.line) {
+            *slot = (*slot).max(Some(located.finding.level));
         }
     }
-    let verdict = if diff.report.compatible {
+    let verdict = if diff.compatible {
         "compatible"
     } else {
         "breaking"
@@ -69,14 +70,14 @@ fn DiffBody(diff: DiffView) -> impl IntoView {
                 "{} → {} in mode {}: {verdict}, {} findings",
                 if from.is_empty() { "(none)" } else { from.as_str() },
                 diff.to,
-                diff.report.mode,
-                diff.report.findings.len()
+                diff.mode,
+                diff.findings.len()
             )}
         </p>
         <div class="diff-columns">
             <div class="diff-findings">
                 <h2>"Findings"</h2>
-                <FindingList findings=diff.report.findings.clone() lines=diff.finding_lines.clone()/>
+                <LocatedFindingList findings=diff.findings.clone()/>
             </div>
             <div class="diff-document">
                 <h2>{format!("Version {}", diff.to)}</h2>

@@ -1,12 +1,12 @@
 //! The contract matrix (providers × consumers) and the candidate check ("can I deploy?").
 
 use super::LoadError;
-use crate::api::catalog::{get_catalog, CatalogView};
-use crate::api::contracts::{
-    check_candidate, get_matrix, CandidateRequest, CheckOutcome, MatrixView,
-};
-use crate::api::ApiError;
+use crate::api::catalog::get_catalog;
+use crate::api::contracts::{check_candidate, get_matrix};
 use crate::ui::components::findings::FindingList;
+use crate::wire::catalog::CatalogView;
+use crate::wire::contracts::{CandidateRequest, CheckOutcome, MatrixView};
+use crate::wire::ApiError;
 use breakwater_domain::compatibility::MatrixCell;
 use breakwater_domain::contract::deploy::CellStatus;
 use breakwater_domain::contract::Mode;
@@ -55,6 +55,14 @@ pub fn ContractsPage() -> impl IntoView {
 
 #[component]
 fn MatrixTable(matrix: MatrixView) -> impl IntoView {
+    if !matrix.checked {
+        return view! {
+            <p class="empty" role="status">
+                "The contracts of this catalog revision are still being checked; reload in a moment."
+            </p>
+        }
+        .into_any();
+    }
     if matrix.cells.is_empty() {
         return view! { <p class="empty">"No consumer depends on a contract yet."</p> }.into_any();
     }
@@ -183,7 +191,19 @@ fn CandidateCheck(catalog: CatalogView) -> impl IntoView {
     let service = RwSignal::new(
         providers.with_value(|p| p.first().map(|(id, _)| id.clone()).unwrap_or_default()),
     );
-    let contract = RwSignal::new(String::new());
+    // The contract picker shows the first contract of the chosen service, so the signal must
+    // start there (and move with the service): an empty value is refused for a service that
+    // provides several contracts.
+    let first_contract = move |service: &str| {
+        providers.with_value(|p| {
+            p.iter()
+                .find(|(id, _)| id == service)
+                .and_then(|(_, c)| c.first())
+                .map(|(id, _)| id.clone())
+                .unwrap_or_default()
+        })
+    };
+    let contract = RwSignal::new(first_contract(&service.get_untracked()));
     let version = RwSignal::new(String::new());
     let mode = RwSignal::new(String::new());
     let document = RwSignal::new(String::new());
@@ -230,7 +250,11 @@ fn CandidateCheck(catalog: CatalogView) -> impl IntoView {
         <form class="candidate-check" on:submit=submit>
             <div class="fields">
                 <label>"Service"
-                    <select name="service" on:change=move |ev| { service.set(event_target_value(&ev)); contract.set(String::new()); }>
+                    <select name="service" on:change=move |ev| {
+                        let chosen = event_target_value(&ev);
+                        contract.set(first_contract(&chosen));
+                        service.set(chosen);
+                    }>
                         {providers.with_value(|p| p.iter().map(|(id, _)| {
                             let id = id.clone();
                             view! { <option value=id.clone() selected=move || service.get() == id>{id.clone()}</option> }
@@ -238,9 +262,10 @@ fn CandidateCheck(catalog: CatalogView) -> impl IntoView {
                     </select>
                 </label>
                 <label>"Contract"
-                    <select name="contract" on:change=move |ev| contract.set(event_target_value(&ev))>
+                    <select name="contract" prop:value=move || contract.get() on:change=move |ev| contract.set(event_target_value(&ev))>
                         {move || contracts_of(&service.get()).into_iter().map(|(id, current)| {
-                            view! { <option value=id.clone()>{format!("{id} (now v{current})")}</option> }
+                            let label = format!("{id} (now v{current})");
+                            view! { <option value=id.clone() selected=move || contract.get() == id>{label}</option> }
                         }).collect_view()}
                     </select>
                 </label>

@@ -23,6 +23,6 @@ pub fn NotFound() -> impl IntoView {
 
 /// Shown when a page's data cannot be loaded.
 #[component]
-pub fn LoadError(error: crate::api::ApiError) -> impl IntoView {
+pub fn LoadError(error: crate::wire::ApiError) -> impl IntoView {
     view! { <p class="error" role="alert">"Could not load the catalog: " {error.to_string()}</p> }
 }

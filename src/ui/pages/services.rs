@@ -2,7 +2,8 @@
 //! link (`?sort=owner`), so it works without JavaScript too.
 
 use super::LoadError;
-use crate::api::catalog::{get_catalog, CatalogView, ServiceCard};
+use crate::api::catalog::get_catalog;
+use crate::wire::catalog::{CatalogView, ServiceCard};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -38,17 +39,16 @@ struct Row {
 }
 
 fn rows(catalog: CatalogView, sort: SortBy) -> Vec<Row> {
-    let graph = catalog.graph();
     let mut dependents = vec![0; catalog.services.len()];
-    for (_, provider, _) in &catalog.edges {
-        dependents[*provider] += 1;
+    for edge in &catalog.edges {
+        dependents[edge.provider] += 1;
     }
     let mut rows: Vec<Row> = catalog
         .services
         .into_iter()
         .zip(dependents)
         .map(|(service, dependents)| Row {
-            blast_radius: graph.downstream(&service.id).len(),
+            blast_radius: service.blast_radius,
             service,
             dependents,
         })

@@ -119,6 +119,7 @@ impl<'a> SchemaDiff<'a> {
         } else if is_false(before) {
             "ITEM_ADDED_TO_CLOSED_CONTENT_MODEL"
         } else {
+            self.spend(findings.len() as u64, path)?;
             out.extend(findings);
             if ok {
                 "ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
@@ -147,6 +148,7 @@ impl<'a> SchemaDiff<'a> {
         } else if is_false(after) {
             "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL"
         } else {
+            self.spend(findings.len() as u64, path)?;
             out.extend(findings);
             if ok {
                 "ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"

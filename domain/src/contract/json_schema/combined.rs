@@ -2,12 +2,31 @@
 //! union when every writer alternative is accepted by some reader alternative; a reader product
 //! accepts when every reader conjunct accepts the writer. Subschemas are matched regardless of
 //! order. `oneOf` is treated like `anyOf` (exclusivity is not analysed; see the Warning below).
+//!
+//! Pairing every old subschema with every new one is quadratic, so textually identical
+//! subschemas are paired first through a hash of their JSON (identical ones without `$ref`
+//! accept each other with no findings, without being compared), and only the rest are compared
+//! pairwise, up to [`MAX_BRANCH_PAIRS`](crate::contract::MAX_BRANCH_PAIRS) pairs.
 
 use super::diff::{emit_group, finding, reader_writer, Change, Effect, SchemaDiff};
-use super::schema::{constraint_keys, json_eq, schema_list, COMBINATORS, TRUE};
-use crate::contract::{Direction, Finding, Level, SpecError};
+use super::schema::{constraint_keys, json_eq, schema_list, value_hash, COMBINATORS, TRUE};
+use crate::contract::{Direction, Finding, Level, SpecError, TOO_COMPLEX};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::slice;
+
+/// Up to this many subschemas, duplicates and twins are found by comparing each with each
+/// (cheap, and usually the first key differs); above it, through [`value_hash`].
+const SMALL: usize = 16;
+
+/// Whether a schema refers elsewhere anywhere inside: then equal text may still differ.
+fn has_ref(schema: &Value) -> bool {
+    match schema {
+        Value::Object(map) => map.contains_key("$ref") || map.values().any(has_ref),
+        Value::Array(items) => items.iter().any(has_ref),
+        _ => false,
+    }
+}
 
 /// The subschemas of one combinator keyword, duplicates removed, with their original indexes.
 struct Combo<'a> {
@@ -18,9 +37,21 @@ struct Combo<'a> {
 impl<'a> Combo<'a> {
     fn new(kind: &'static str, items: &'a [Value]) -> Combo<'a> {
         let mut unique: Vec<(usize, &'a Value)> = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            if !unique.iter().any(|(_, seen)| json_eq(seen, item)) {
-                unique.push((i, item));
+        if items.len() <= SMALL {
+            for (i, item) in items.iter().enumerate() {
+                if !unique.iter().any(|(_, seen)| json_eq(seen, item)) {
+                    unique.push((i, item));
+                }
+            }
+        } else {
+            // Indexes into `unique` by hash: linear instead of each against each.
+            let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
+            for (i, item) in items.iter().enumerate() {
+                let bucket = seen.entry(value_hash(item)).or_default();
+                if !bucket.iter().any(|&u| json_eq(unique[u].1, item)) {
+                    bucket.push(unique.len());
+                    unique.push((i, item));
+                }
             }
         }
         Combo {
@@ -87,19 +118,30 @@ fn size_change(old: &Combo, new: &Combo, path: &str) -> Option<Change> {
     Some(Change::new(code, effect, path, message))
 }
 
-/// `accepted[i][j]`: the findings of old subschema `i` against new subschema `j` when the reader
-/// of the pair accepts its writer.
-type Matrix = Vec<Vec<Option<Vec<Finding>>>>;
+/// Pairwise verdicts between two combinations' subschemas (`i` indexes old items, `j` new
+/// ones). A cell holds the findings of the pair when its reader accepts its writer.
+type Cell = Option<Vec<Finding>>;
 
-/// Whether the reader combination accepts the writer combination, given pairwise verdicts.
-fn covers(matrix: &Matrix, old: &Combo, new: &Combo, dir: Direction) -> bool {
+struct Verdicts {
+    /// Textually identical pairs whose reader accepts the writer, paired before anything else.
+    twins: Vec<(usize, usize, Vec<Finding>)>,
+    /// The subschemas not in a twin, compared each with each: `cells[a][b]` is
+    /// `(rest_old[a], rest_new[b])`.
+    rest_old: Vec<usize>,
+    rest_new: Vec<usize>,
+    cells: Vec<Vec<Cell>>,
+}
+
+/// Whether the reader combination accepts the writer combination when nothing was paired as
+/// twins (then the cells are every pair).
+fn covers(v: &Verdicts, old: &Combo, new: &Combo, dir: Direction) -> bool {
     let (reader, writer) = reader_writer(dir, old, new);
     let accepts = |r: usize, w: usize| {
         let (i, j) = match dir {
             Direction::Backward => (w, r),
             Direction::Forward => (r, w),
         };
-        matrix[i][j].is_some()
+        v.cells[i][j].is_some()
     };
     let (readers, writers) = (0..reader.len(), 0..writer.len());
     match (reader.is_union(), writer.is_union()) {
@@ -118,27 +160,36 @@ fn covers(matrix: &Matrix, old: &Combo, new: &Combo, dir: Direction) -> bool {
     }
 }
 
-/// One-to-one pairing of compatible subschemas, identical ones first, for reporting the changes
-/// inside matched subschemas.
-fn matching(matrix: &Matrix) -> Vec<(usize, usize)> {
-    let mut pairs = Vec::new();
-    let mut used = vec![false; matrix.first().map_or(0, Vec::len)];
-    let mut matched = vec![false; matrix.len()];
+/// One-to-one pairing of compatible subschemas, twins first, then identical verdicts (no
+/// findings), then the rest, for reporting the changes inside matched subschemas. Pairs with
+/// findings come in old order.
+fn matching(v: &Verdicts) -> Vec<(usize, usize, &[Finding])> {
+    let mut pairs: Vec<(usize, usize, &[Finding])> = v
+        .twins
+        .iter()
+        .map(|(i, j, f)| (*i, *j, f.as_slice()))
+        .collect();
+    let mut used = vec![false; v.rest_new.len()];
+    let mut matched = vec![false; v.rest_old.len()];
     for exact in [true, false] {
-        for (i, row) in matrix.iter().enumerate() {
-            if matched[i] {
+        for (a, row) in v.cells.iter().enumerate() {
+            if matched[a] {
                 continue;
             }
-            let found = row.iter().enumerate().position(|(j, cell)| {
-                !used[j] && cell.as_ref().is_some_and(|f| !exact || f.is_empty())
+            let found = row.iter().enumerate().find_map(|(b, cell)| {
+                let f = cell
+                    .as_ref()
+                    .filter(|f| !used[b] && (!exact || f.is_empty()))?;
+                Some((b, f))
             });
-            if let Some(j) = found {
-                used[j] = true;
-                matched[i] = true;
-                pairs.push((i, j));
+            if let Some((b, f)) = found {
+                used[b] = true;
+                matched[a] = true;
+                pairs.push((v.rest_old[a], v.rest_new[b], f.as_slice()));
             }
         }
     }
+    pairs.sort_by_key(|(i, _, f)| (!f.is_empty(), *i));
     pairs
 }
 
@@ -203,8 +254,24 @@ impl<'a> SchemaDiff<'a> {
         path: &str,
         out: &mut Vec<Finding>,
     ) -> Result<(), SpecError> {
-        let matrix = self.pairwise(&old, &new, dir, path)?;
-        let ok = covers(&matrix, &old, &new, dir);
+        let Some((verdicts, ok)) = self.verdicts(&old, &new, dir, path)? else {
+            out.push(finding(
+                TOO_COMPLEX,
+                false,
+                path,
+                format!(
+                    "{} with {} subschemas against {} with {}: more changed subschemas than \
+                     can be compared pairwise ({} pairs, the limit); compatibility could not \
+                     be shown",
+                    old.kind,
+                    old.len(),
+                    new.kind,
+                    new.len(),
+                    self.limits().max_branch_pairs
+                ),
+            ));
+            return Ok(());
+        };
         if wrapped && !ok {
             out.push(finding(
                 "TYPE_CHANGED",
@@ -235,30 +302,167 @@ impl<'a> SchemaDiff<'a> {
                 format!("the subschemas of {} no longer match", new.kind),
             ));
         }
-        for (i, j) in matching(&matrix) {
-            out.extend(matrix[i][j].iter().flatten().cloned());
+        for (_, _, findings) in matching(&verdicts) {
+            self.spend(findings.len() as u64, path)?;
+            out.extend(findings.iter().cloned());
         }
         Ok(())
     }
 
-    fn pairwise(
+    /// The pairwise verdicts and whether the reader accepts the writer; `None` when that needs
+    /// more than `max_branch_pairs` comparisons.
+    fn verdicts(
         &mut self,
         old: &Combo<'a>,
         new: &Combo<'a>,
         dir: Direction,
         path: &str,
-    ) -> Result<Matrix, SpecError> {
-        let mut matrix = Vec::with_capacity(old.len());
-        for &(index, o) in &old.items {
-            let sub = format!("{path}/{}/{index}", old.kind);
-            let mut row = Vec::with_capacity(new.len());
-            for &(_, n) in &new.items {
-                let (ok, findings) = self.trial(o, n, dir, &sub)?;
-                row.push(ok.then_some(findings));
-            }
-            matrix.push(row);
+    ) -> Result<Option<(Verdicts, bool)>, SpecError> {
+        let max_pairs = self.limits().max_branch_pairs;
+        // Twins only help when each side is judged subschema by subschema (both unions or
+        // both products); otherwise every pair is needed anyway.
+        let twins = if old.is_union() == new.is_union() {
+            self.twins(old, new, dir, path)?
+        } else {
+            Vec::new()
+        };
+        let mut twin_old = vec![false; old.len()];
+        let mut twin_new = vec![false; new.len()];
+        for &(i, j, _) in &twins {
+            twin_old[i] = true;
+            twin_new[j] = true;
         }
-        Ok(matrix)
+        let rest_old: Vec<usize> = (0..old.len()).filter(|&i| !twin_old[i]).collect();
+        let rest_new: Vec<usize> = (0..new.len()).filter(|&j| !twin_new[j]).collect();
+        let mut tried = rest_old.len().saturating_mul(rest_new.len());
+        if tried > max_pairs {
+            return Ok(None);
+        }
+        let mut cells = Vec::with_capacity(rest_old.len());
+        for &i in &rest_old {
+            let mut row = Vec::with_capacity(rest_new.len());
+            for &j in &rest_new {
+                row.push(self.cell(old, new, i, j, dir, path)?);
+            }
+            cells.push(row);
+        }
+        let verdicts = Verdicts {
+            twins,
+            rest_old,
+            rest_new,
+            cells,
+        };
+        if verdicts.twins.is_empty() {
+            let ok = covers(&verdicts, old, new, dir);
+            return Ok(Some((verdicts, ok)));
+        }
+        // Both unions: every writer needs an accepting reader; both products: every reader
+        // an accepted writer. Twins have theirs; the others look in the compared cells, then
+        // among the twins of the other side.
+        let (reader, _) = reader_writer(dir, old, new);
+        let each_old = (dir == Direction::Backward) == reader.is_union();
+        let mut ok = true;
+        if each_old {
+            for (a, &i) in verdicts.rest_old.iter().enumerate() {
+                if verdicts.cells[a].iter().any(Option::is_some) {
+                    continue;
+                }
+                let mut found = false;
+                for &(_, j, _) in &verdicts.twins {
+                    tried += 1;
+                    if tried > max_pairs {
+                        return Ok(None);
+                    }
+                    if self.cell(old, new, i, j, dir, path)?.is_some() {
+                        found = true;
+                        break;
+                    }
+                }
+                if !found {
+                    ok = false;
+                    break;
+                }
+            }
+        } else {
+            for (b, &j) in verdicts.rest_new.iter().enumerate() {
+                if verdicts.cells.iter().any(|row| row[b].is_some()) {
+                    continue;
+                }
+                let mut found = false;
+                for &(i, _, _) in &verdicts.twins {
+                    tried += 1;
+                    if tried > max_pairs {
+                        return Ok(None);
+                    }
+                    if self.cell(old, new, i, j, dir, path)?.is_some() {
+                        found = true;
+                        break;
+                    }
+                }
+                if !found {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        Ok(Some((verdicts, ok)))
+    }
+
+    /// Old subschema `i` against new subschema `j`.
+    fn cell(
+        &mut self,
+        old: &Combo<'a>,
+        new: &Combo<'a>,
+        i: usize,
+        j: usize,
+        dir: Direction,
+        path: &str,
+    ) -> Result<Cell, SpecError> {
+        let (index, o) = old.items[i];
+        let sub = format!("{path}/{}/{index}", old.kind);
+        let (ok, findings) = self.trial(o, new.items[j].1, dir, &sub)?;
+        Ok(ok.then_some(findings))
+    }
+
+    /// Pairs of textually identical subschemas whose reader accepts the writer. Without a
+    /// `$ref` inside, identical schemas accept each other with no findings; with one, the
+    /// targets may differ, so the pair is compared.
+    fn twins(
+        &mut self,
+        old: &Combo<'a>,
+        new: &Combo<'a>,
+        dir: Direction,
+        path: &str,
+    ) -> Result<Vec<(usize, usize, Vec<Finding>)>, SpecError> {
+        // Items of a combo are distinct, so each old item has at most one identical new one.
+        let mut same = Vec::new();
+        if old.len() * new.len() <= SMALL * SMALL {
+            for (i, (_, o)) in old.items.iter().enumerate() {
+                if let Some(j) = new.items.iter().position(|(_, n)| json_eq(o, n)) {
+                    same.push((i, j));
+                }
+            }
+        } else {
+            let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
+            for (j, (_, n)) in new.items.iter().enumerate() {
+                by_hash.entry(value_hash(n)).or_default().push(j);
+            }
+            for (i, (_, o)) in old.items.iter().enumerate() {
+                let candidates = by_hash.get(&value_hash(o)).map_or(&[][..], Vec::as_slice);
+                if let Some(&j) = candidates.iter().find(|&&j| json_eq(o, new.items[j].1)) {
+                    same.push((i, j));
+                }
+            }
+        }
+        let mut twins = Vec::with_capacity(same.len());
+        for (i, j) in same {
+            if !has_ref(old.items[i].1) {
+                twins.push((i, j, Vec::new()));
+            } else if let Some(findings) = self.cell(old, new, i, j, dir, path)? {
+                twins.push((i, j, findings));
+            }
+        }
+        Ok(twins)
     }
 }
 

@@ -1,13 +1,22 @@
 //! The core walk: resolve references, guard against recursion, dispatch on the schema shapes.
 
 use super::schema::{check_shape, get, invalid, is_false, join, TRUE};
-use crate::contract::{Direction, Finding, Level, SpecError};
-use regex::Regex;
+use crate::contract::{Direction, Finding, Level, Limits, SpecError, TOO_COMPLEX, TOO_DEEP};
+use regex::{Regex, RegexBuilder};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
 /// Longest chain of `$ref`s to `$ref`s followed before giving up.
 const MAX_REF_HOPS: usize = 64;
+
+/// `patternProperties` keys longer than this are not compiled (taken as matching nothing, like
+/// patterns Rust's regex cannot compile): compiling is linear in the pattern but heavy, and
+/// real patterns are short.
+pub const MAX_PATTERN_BYTES: usize = 4096;
+
+/// Compiled-size limit for one pattern (the regex crate's default is 10 MB): `a{1000}{1000}`
+/// is refused quickly instead of compiled.
+const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 
 /// Compares one schema position of two documents. `old_root`/`new_root` are the whole documents
 /// that local `$ref`s ("#/definitions/X", "#/$defs/X", "#/components/schemas/X", any local JSON
@@ -23,8 +32,17 @@ pub struct SchemaDiff<'a> {
     /// Completed comparisons of `$ref` targets (resolved old, resolved new, direction), with
     /// finding paths relative to where the comparison started. See [`SchemaDiff::cmp`].
     memo: HashMap<(usize, usize, Direction), Vec<Finding>>,
-    /// How many times a pair in `active` was met and assumed compatible, so far.
+    /// How many times a pair in `active` was met and assumed compatible, so far. Stopping at
+    /// the depth limit counts too: such a result depends on the stack just the same.
     assumed: usize,
+    limits: Limits,
+    /// Comparisons on the stack now.
+    depth: usize,
+    /// Work done so far; see [`MAX_DIFF_WORK`](crate::contract::MAX_DIFF_WORK).
+    work: u64,
+    /// Set when `work` passed the budget: the error unwinding the comparison is that, not a
+    /// problem of the documents, and every later comparison stops at once.
+    exhausted: bool,
 }
 
 /// How a change from old to new moves the set of valid instances.
@@ -141,6 +159,12 @@ fn percent_decode(text: &str) -> String {
 
 impl<'a> SchemaDiff<'a> {
     pub fn new(old_root: &'a Value, new_root: &'a Value) -> Self {
+        SchemaDiff::with_limits(old_root, new_root, Limits::default())
+    }
+
+    /// A diff that stops at `limits` rather than the default ones. The budget is shared by
+    /// every [`SchemaDiff::compare`] made with this value.
+    pub fn with_limits(old_root: &'a Value, new_root: &'a Value, limits: Limits) -> Self {
         SchemaDiff {
             old_root,
             new_root,
@@ -148,13 +172,78 @@ impl<'a> SchemaDiff<'a> {
             regexes: HashMap::new(),
             memo: HashMap::new(),
             assumed: 0,
+            limits,
+            depth: 0,
+            work: 0,
+            exhausted: false,
         }
     }
 
     /// Findings for `old` -> `new` where `direction` says who reads. `path` is the JSON pointer
     /// prefix used in findings. A finding is Breaking when the change breaks the given direction,
     /// Warning when it only possibly does, else Info.
+    ///
+    /// Once the work budget is spent, this returns a single Breaking [`TOO_COMPLEX`] finding:
+    /// at the place the budget ran out, then at `path` for every later call.
     pub fn compare(
+        &mut self,
+        old: &'a Value,
+        new: &'a Value,
+        direction: Direction,
+        path: &str,
+    ) -> Result<Vec<Finding>, SpecError> {
+        if self.exhausted {
+            return Ok(vec![self.too_complex(path)]);
+        }
+        match self.findings(old, new, direction, path) {
+            Err(stop) if self.exhausted => {
+                self.depth = 0;
+                Ok(vec![self.too_complex(&stop.location)])
+            }
+            other => other,
+        }
+    }
+
+    /// Work done so far, in the units of [`MAX_DIFF_WORK`](crate::contract::MAX_DIFF_WORK).
+    pub fn work(&self) -> u64 {
+        self.work
+    }
+
+    /// Whether the work budget ran out.
+    pub fn is_exhausted(&self) -> bool {
+        self.exhausted
+    }
+
+    fn too_complex(&self, path: &str) -> Finding {
+        finding(
+            TOO_COMPLEX,
+            false,
+            path,
+            format!(
+                "comparison stopped after {} units of work (the limit per diff): \
+                 compatibility could not be shown",
+                self.limits.max_work
+            ),
+        )
+    }
+
+    /// Spends `units` of the budget; an error (unwinding to [`SchemaDiff::compare`]) when it
+    /// runs out.
+    pub(super) fn spend(&mut self, units: u64, path: &str) -> Result<(), SpecError> {
+        self.work = self.work.saturating_add(units);
+        if self.work > self.limits.max_work {
+            self.exhausted = true;
+            return Err(SpecError::new(path, "work budget exhausted"));
+        }
+        Ok(())
+    }
+
+    pub(super) fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Like [`SchemaDiff::compare`] but passing budget exhaustion up as an error.
+    fn findings(
         &mut self,
         old: &'a Value,
         new: &'a Value,
@@ -174,7 +263,7 @@ impl<'a> SchemaDiff<'a> {
         dir: Direction,
         path: &str,
     ) -> Result<(bool, Vec<Finding>), SpecError> {
-        let findings = self.compare(old, new, dir, path)?;
+        let findings = self.findings(old, new, dir, path)?;
         let ok = findings.iter().all(|f| f.level != Level::Breaking);
         Ok((ok, findings))
     }
@@ -197,6 +286,23 @@ impl<'a> SchemaDiff<'a> {
         path: &str,
         out: &mut Vec<Finding>,
     ) -> Result<(), SpecError> {
+        // Building this comparison's paths and findings copies `path`: long paths cost more.
+        self.spend(1 + weight(old) + weight(new) + path.len() as u64 / 64, path)?;
+        if self.depth >= self.limits.max_depth {
+            // What lies below is not compared: like an assumption, this depends on the stack.
+            self.assumed += 1;
+            out.push(finding(
+                TOO_DEEP,
+                false,
+                path,
+                format!(
+                    "schemas nested more than {} levels deep (the limit, counting $ref \
+                     targets) are not compared: compatibility could not be shown",
+                    self.limits.max_depth
+                ),
+            ));
+            return Ok(());
+        }
         let via_ref = get(old, "$ref").is_some() || get(new, "$ref").is_some();
         let old = resolve(old, self.old_root, path)?;
         let new = resolve(new, self.new_root, path)?;
@@ -207,6 +313,9 @@ impl<'a> SchemaDiff<'a> {
         );
         if via_ref {
             if let Some(found) = self.memo.get(&key) {
+                let copies = found.len() as u64;
+                self.spend(copies, path)?;
+                let found = &self.memo[&key];
                 out.extend(
                     found
                         .iter()
@@ -220,7 +329,9 @@ impl<'a> SchemaDiff<'a> {
             return Ok(());
         }
         let (start, assumed) = (out.len(), self.assumed);
+        self.depth += 1;
         let result = self.cmp_resolved(old, new, dir, path, out);
+        self.depth -= 1;
         self.active.remove(&key);
         if via_ref && result.is_ok() && self.assumed == assumed {
             let relative: Option<Vec<Finding>> = out[start..]
@@ -231,6 +342,7 @@ impl<'a> SchemaDiff<'a> {
                 })
                 .collect();
             if let Some(relative) = relative {
+                self.spend(relative.len() as u64, path)?;
                 self.memo.insert(key, relative);
             }
         }
@@ -291,13 +403,37 @@ impl<'a> SchemaDiff<'a> {
 
     /// Whether `name` matches the `patternProperties` key `pattern`; patterns Rust's regex
     /// cannot compile (ECMA-only syntax) are taken as not matching.
+    /// Patterns longer than [`MAX_PATTERN_BYTES`] or compiling to more than a megabyte are
+    /// taken as not matching as well.
     pub(super) fn matches(&mut self, pattern: &str, name: &str) -> bool {
+        if pattern.len() > MAX_PATTERN_BYTES {
+            return false;
+        }
+        if let Some(compiled) = self.regexes.get(pattern) {
+            return compiled.as_ref().is_some_and(|re| re.is_match(name));
+        }
         self.regexes
             .entry(pattern.to_string())
-            .or_insert_with(|| Regex::new(pattern).ok())
+            .or_insert_with(|| {
+                RegexBuilder::new(pattern)
+                    .size_limit(PATTERN_SIZE_LIMIT)
+                    .dfa_size_limit(PATTERN_SIZE_LIMIT)
+                    .build()
+                    .ok()
+            })
             .as_ref()
             .is_some_and(|re| re.is_match(name))
     }
+}
+
+/// Extra work units for comparing a schema: its list keywords (`enum`, `required`) are compared
+/// element-wise and its keys scanned, so very large ones count for more than one.
+fn weight(schema: &Value) -> u64 {
+    let Value::Object(map) = schema else {
+        return 0;
+    };
+    let list = |key: &str| map.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+    ((map.len() + list("enum") + list("required")) / 64) as u64
 }
 
 /// A copy of `finding` at `path`.
@@ -336,7 +472,10 @@ fn resolve<'a>(mut schema: &'a Value, root: &'a Value, path: &str) -> Result<&'a
     }
     Err(invalid(
         &join(path, "$ref"),
-        "'$ref' chain does not end (a reference to itself?)",
+        format!(
+            "'$ref' chain longer than {MAX_REF_HOPS} references to references (a reference to \
+             itself?)"
+        ),
     ))
 }
 

@@ -18,6 +18,12 @@
 //! - `anyOf`/`oneOf` are unions, `allOf` products; subschemas are paired regardless of order.
 //! - Local `$ref`s are followed; a pair (old, new, direction) met again while being compared is a
 //!   recursive schema and assumed compatible (coinduction), so recursion terminates.
+//! - Every diff is bounded, because documents come from people we do not trust: at
+//!   [`MAX_SCHEMA_DEPTH`](crate::contract::MAX_SCHEMA_DEPTH) nested comparisons it reports
+//!   `TOO_DEEP`, past [`MAX_DIFF_WORK`](crate::contract::MAX_DIFF_WORK) units of work or
+//!   [`MAX_BRANCH_PAIRS`](crate::contract::MAX_BRANCH_PAIRS) subschema pairs in one combinator
+//!   `TOO_COMPLEX`, both Breaking (compatibility could not be shown). See
+//!   [`Limits`].
 //! - The check is sound rather than complete: where it cannot prove inclusion (differing
 //!   `pattern`s, `if`/`then`/`else`, `oneOf` exclusivity) it reports breaking or a Warning.
 
@@ -30,13 +36,25 @@ mod schema;
 
 pub use diff::SchemaDiff;
 
-use crate::contract::{ContractKind, Finding, Mode, Report, SpecError};
+use crate::contract::{ContractKind, Finding, Limits, Mode, Report, SpecError};
 use serde_json::Value;
+use std::collections::hash_map::{Entry, HashMap};
 
 /// Whole-document check in a Schema Registry mode. `earlier` = earlier versions, oldest first
 /// (non-transitive modes use only the last one). In FULL modes a finding breaking in either
 /// direction is Breaking; identical findings are reported once.
 pub fn check(earlier: &[Value], candidate: &Value, mode: Mode) -> Result<Report, SpecError> {
+    check_with(earlier, candidate, mode, Limits::default())
+}
+
+/// [`check`] under `limits` (each comparison of one earlier version in one direction gets
+/// its own budget).
+pub fn check_with(
+    earlier: &[Value],
+    candidate: &Value,
+    mode: Mode,
+    limits: Limits,
+) -> Result<Report, SpecError> {
     let versions = if mode.is_transitive() {
         earlier
     } else {
@@ -45,7 +63,7 @@ pub fn check(earlier: &[Value], candidate: &Value, mode: Mode) -> Result<Report,
     let mut findings = Vec::new();
     for old in versions {
         for &direction in mode.directions() {
-            let mut diff = SchemaDiff::new(old, candidate);
+            let mut diff = SchemaDiff::with_limits(old, candidate, limits);
             findings.extend(diff.compare(old, candidate, direction, "#")?);
         }
     }
@@ -57,15 +75,25 @@ pub fn check(earlier: &[Value], candidate: &Value, mode: Mode) -> Result<Report,
 }
 
 /// Keeps the first of findings with the same code, path and message, at the highest level.
+/// Linear: an index by key instead of a search through the kept ones.
 fn dedupe(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut unique: Vec<Finding> = Vec::new();
+    let mut unique: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut first: HashMap<(String, String, String), usize> = HashMap::new();
     for finding in findings {
-        let same = unique.iter_mut().find(|f| {
-            f.code == finding.code && f.path == finding.path && f.message == finding.message
-        });
-        match same {
-            Some(f) => f.level = f.level.max(finding.level),
-            None => unique.push(finding),
+        let key = (
+            finding.code.clone(),
+            finding.path.clone(),
+            finding.message.clone(),
+        );
+        match first.entry(key) {
+            Entry::Occupied(kept) => {
+                let f = &mut unique[*kept.get()];
+                f.level = f.level.max(finding.level);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(unique.len());
+                unique.push(finding);
+            }
         }
     }
     unique

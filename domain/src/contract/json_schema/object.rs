@@ -6,6 +6,7 @@ use super::scalar::Limit;
 use super::schema::{get, invalid, is_false, is_true, join, required, schema_map, strings, Types};
 use crate::contract::{Direction, Finding, SpecError};
 use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
 
 /// How a schema treats a name it does not list under `properties`.
 enum Model {
@@ -38,18 +39,14 @@ fn has_default(schema: Option<&Value>) -> bool {
     schema.is_some_and(|s| get(s, "default").is_some())
 }
 
-/// Names in `old` then the ones only in `new`, in document order.
+/// Names in `old` then the ones only in `new`, in document order (each once). Linear: a set
+/// of the names seen, not a search through the list.
 fn union<'n>(
     old: impl Iterator<Item = &'n str>,
     new: impl Iterator<Item = &'n str>,
 ) -> Vec<&'n str> {
-    let mut names: Vec<&str> = old.collect();
-    for name in new {
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    names
+    let mut seen = HashSet::new();
+    old.chain(new).filter(|name| seen.insert(*name)).collect()
 }
 
 fn keys(map: Props<'_>) -> impl Iterator<Item = &str> {
@@ -61,19 +58,27 @@ struct Side<'a> {
     schema: &'a Value,
     props: Props<'a>,
     required: Vec<&'a str>,
+    /// `required` as a set when it is long (looked up once per property).
+    required_set: Option<HashSet<&'a str>>,
 }
 
 impl<'a> Side<'a> {
     fn new(schema: &'a Value, path: &str) -> Result<Side<'a>, SpecError> {
+        let required = required(schema, path)?;
+        let required_set = (required.len() > 16).then(|| required.iter().copied().collect());
         Ok(Side {
             schema,
             props: schema_map(schema, "properties", path)?,
-            required: required(schema, path)?,
+            required,
+            required_set,
         })
     }
 
     fn requires(&self, name: &str) -> bool {
-        self.required.contains(&name)
+        match &self.required_set {
+            Some(set) => set.contains(name),
+            None => self.required.contains(&name),
+        }
     }
 }
 
@@ -183,6 +188,9 @@ impl<'a> SchemaDiff<'a> {
         path: &str,
     ) -> Result<Option<&'a Value>, SpecError> {
         let patterns = schema_map(side.schema, "patternProperties", path)?;
+        // One regex match per pattern and unlisted name: counted, or a schema with thousands
+        // of each would be quadratic.
+        self.spend(patterns.map_or(0, |p| p.len() as u64 / 8), path)?;
         for (pattern, schema) in patterns.into_iter().flatten() {
             if self.matches(pattern, name) {
                 return Ok(Some(schema));
@@ -228,6 +236,7 @@ impl<'a> SchemaDiff<'a> {
                 }
             }
             Model::Partial => {
+                self.spend(findings.len() as u64, path)?;
                 out.extend(findings);
                 let code = if ok {
                     "PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
@@ -256,6 +265,7 @@ impl<'a> SchemaDiff<'a> {
         let code = match Model::of(after) {
             Model::Open => "PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL",
             Model::Partial => {
+                self.spend(findings.len() as u64, path)?;
                 out.extend(findings);
                 if ok {
                     "PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
@@ -361,11 +371,22 @@ impl<'a> SchemaDiff<'a> {
         out: &mut Vec<Finding>,
     ) -> Result<(), SpecError> {
         let (o, n) = (Dependencies::of(old, path)?, Dependencies::of(new, path)?);
+        // By name, the first of a name winning: linear however many there are.
+        let index = |d: &Dependencies<'a>| -> (HashMap<&'a str, usize>, HashMap<&'a str, usize>) {
+            let (mut arrays, mut schemas) = (HashMap::new(), HashMap::new());
+            for (i, a) in d.arrays.iter().enumerate() {
+                arrays.entry(a.0).or_insert(i);
+            }
+            for (i, s) in d.schemas.iter().enumerate() {
+                schemas.entry(s.0).or_insert(i);
+            }
+            (arrays, schemas)
+        };
+        let (oi, ni) = (index(&o), index(&n));
         let find_array = |d: &Dependencies<'a>, name: &str| {
-            d.arrays
-                .iter()
-                .find(|(k, _, _)| *k == name)
-                .map(|(_, kw, v)| (*kw, v.clone()))
+            let at = if std::ptr::eq(d, &o) { &oi.0 } else { &ni.0 };
+            at.get(name)
+                .map(|&i| (d.arrays[i].1, d.arrays[i].2.clone()))
         };
         let names = union(o.arrays.iter().map(|a| a.0), n.arrays.iter().map(|a| a.0));
         for name in names {
@@ -375,10 +396,8 @@ impl<'a> SchemaDiff<'a> {
             dependency_array(oa.map(|a| a.1), na.map(|a| a.1), dir, &sub, out);
         }
         let find_schema = |d: &Dependencies<'a>, name: &str| {
-            d.schemas
-                .iter()
-                .find(|(k, _, _)| *k == name)
-                .map(|(_, kw, v)| (*kw, *v))
+            let at = if std::ptr::eq(d, &o) { &oi.1 } else { &ni.1 };
+            at.get(name).map(|&i| (d.schemas[i].1, d.schemas[i].2))
         };
         let names = union(o.schemas.iter().map(|a| a.0), n.schemas.iter().map(|a| a.0));
         for name in names {
@@ -462,7 +481,10 @@ fn dependency_array(
     path: &str,
     out: &mut Vec<Finding>,
 ) {
-    let within = |a: &[&str], b: &[&str]| a.iter().all(|x| b.contains(x));
+    let within = |a: &[&str], b: &[&str]| {
+        let b: HashSet<&str> = b.iter().copied().collect();
+        a.iter().all(|x| b.contains(x))
+    };
     let (code, effect) = match (&old, &new) {
         (None, Some(_)) => ("DEPENDENCY_ARRAY_ADDED", Effect::Narrows),
         (Some(_), None) => ("DEPENDENCY_ARRAY_REMOVED", Effect::Widens),

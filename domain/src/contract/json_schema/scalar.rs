@@ -1,9 +1,12 @@
 //! Types, enumerations, and the keywords of strings and numbers.
 
 use super::diff::{emit_effect, emit_group, finding, reader_writer, Change, Effect, SchemaDiff};
-use super::schema::{count, enumeration, get, invalid, join, json_eq, number, string, Types};
+use super::schema::{
+    count, enumeration, get, invalid, join, json_eq, number, string, value_hash, Types,
+};
 use crate::contract::{Direction, Finding, SpecError};
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// The change of one numeric limit keyword, with its effect on the set of valid instances.
 pub(super) fn limit_change(
@@ -182,8 +185,21 @@ fn show_values(values: &Option<Vec<&Value>>) -> String {
     })
 }
 
+/// Whether every value of `a` is in `b`. Long lists go through a hash of each value
+/// (consistent with [`json_eq`]) rather than a search of `b` per value.
 fn subset(a: &[&Value], b: &[&Value]) -> bool {
-    a.iter().all(|x| b.iter().any(|y| json_eq(x, y)))
+    if a.len().saturating_mul(b.len()) <= 256 {
+        return a.iter().all(|x| b.iter().any(|y| json_eq(x, y)));
+    }
+    let mut index: HashMap<u64, Vec<&Value>> = HashMap::new();
+    for y in b {
+        index.entry(value_hash(y)).or_default().push(y);
+    }
+    a.iter().all(|x| {
+        index
+            .get(&value_hash(x))
+            .is_some_and(|ys| ys.iter().any(|y| json_eq(x, y)))
+    })
 }
 
 impl<'a> SchemaDiff<'a> {

@@ -3,6 +3,8 @@
 
 use crate::contract::SpecError;
 use serde_json::{Map, Value};
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 
 pub(super) static TRUE: Value = Value::Bool(true);
 pub(super) static FALSE: Value = Value::Bool(false);
@@ -219,6 +221,46 @@ pub(super) fn json_eq(a: &Value, b: &Value) -> bool {
         }
         _ => a == b,
     }
+}
+
+/// A hash consistent with [`json_eq`] (`1` and `1.0` alike, key order ignored) over the top
+/// three levels of a value, so hashing a large subschema stays cheap; deeper differences only
+/// cost a [`json_eq`] on collision.
+pub(super) fn value_hash(value: &Value) -> u64 {
+    fn go(value: &Value, levels: u8) -> u64 {
+        let mut h = DefaultHasher::new();
+        match value {
+            Value::Null => 0u8.hash(&mut h),
+            Value::Bool(b) => (1u8, b).hash(&mut h),
+            Value::Number(n) => {
+                let f = n.as_f64().unwrap_or(0.0);
+                (2u8, if f == 0.0 { 0 } else { f.to_bits() }).hash(&mut h)
+            }
+            Value::String(s) => (3u8, s).hash(&mut h),
+            Value::Array(items) => {
+                (4u8, items.len()).hash(&mut h);
+                if levels > 0 {
+                    for item in items {
+                        go(item, levels - 1).hash(&mut h);
+                    }
+                }
+            }
+            Value::Object(map) => {
+                (5u8, map.len()).hash(&mut h);
+                if levels > 0 {
+                    let mut sum = 0u64;
+                    for (k, v) in map {
+                        let mut entry = DefaultHasher::new();
+                        (k, go(v, levels - 1)).hash(&mut entry);
+                        sum = sum.wrapping_add(entry.finish());
+                    }
+                    sum.hash(&mut h);
+                }
+            }
+        }
+        h.finish()
+    }
+    go(value, 3)
 }
 
 /// Set of JSON types as bits; `number` includes `integer`, so inclusion is plain bit inclusion.

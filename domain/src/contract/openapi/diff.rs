@@ -40,10 +40,12 @@
 //! counts as removed.
 
 use super::model::{
-    child, get, resolve, Content, Document, Header, Operation, Parameter, Response, Security,
+    child, resolve, Content, Document, Header, Lookup, Operation, Parameter, Response, Security,
 };
 use crate::contract::json_schema::SchemaDiff;
-use crate::contract::{Direction, Finding, Level, Mode, SpecError};
+use crate::contract::{
+    Direction, Finding, Level, Limits, Mode, SpecError, MAX_BRANCH_PAIRS, TOO_COMPLEX,
+};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -57,11 +59,12 @@ pub(super) fn compare<'a>(
     new: &Document<'a>,
     mode: Mode,
     old_name: &str,
+    limits: Limits,
 ) -> Result<Vec<Finding>, SpecError> {
     let mut differ = Differ {
         old_root: old.root,
         new_root: new.root,
-        schemas: SchemaDiff::new(old.root, new.root),
+        schemas: SchemaDiff::with_limits(old.root, new.root, limits),
         memo: HashMap::new(),
         findings: Vec::new(),
     };
@@ -243,9 +246,10 @@ impl<'a> Differ<'a> {
         n: &Operation<'a>,
         d: Direction,
     ) -> Result<(), SpecError> {
+        let (old_params, new_params) = (Lookup::new(&o.parameters), Lookup::new(&n.parameters));
         for (key, op) in &o.parameters {
-            match n.parameters.iter().find(|(k, _)| k == key) {
-                Some((_, np)) => self.parameter(op, np, d, &n.key)?,
+            match new_params.get(key) {
+                Some(np) => self.parameter(op, np, d, &n.key)?,
                 None => {
                     let level = by_direction(
                         d,
@@ -258,7 +262,7 @@ impl<'a> Differ<'a> {
             }
         }
         for (key, np) in &n.parameters {
-            if !o.parameters.iter().any(|(k, _)| k == key) {
+            if old_params.get(key).is_none() {
                 let level = by_direction(
                     d,
                     if_else(np.required, Level::Breaking, Level::Info),
@@ -351,8 +355,9 @@ impl<'a> Differ<'a> {
         n: &Operation<'a>,
         d: Direction,
     ) -> Result<(), SpecError> {
+        let (old_responses, new_responses) = (Lookup::new(&o.responses), Lookup::new(&n.responses));
         for (status, or) in &o.responses {
-            match lookup(&n.responses, status) {
+            match lookup(&new_responses, status) {
                 Some(nr) => self.response(or, nr, d, &n.key)?,
                 None if is_success(status) => {
                     let level = by_direction(d, Level::Breaking, Level::Info);
@@ -379,7 +384,7 @@ impl<'a> Differ<'a> {
             }
         }
         for (status, nr) in &n.responses {
-            if lookup(&o.responses, status).is_none() {
+            if lookup(&old_responses, status).is_none() {
                 let success = is_success(status);
                 let level = by_direction(
                     d,
@@ -408,8 +413,9 @@ impl<'a> Differ<'a> {
             Part::Response,
             key,
         )?;
+        let (old_headers, new_headers) = (Lookup::new(&or.headers), Lookup::new(&nr.headers));
         for (name, oh) in &or.headers {
-            match get(&nr.headers, name) {
+            match new_headers.get(name) {
                 Some(nh) => self.header(oh, nh, d, key)?,
                 None => {
                     let level = by_direction(
@@ -427,7 +433,7 @@ impl<'a> Differ<'a> {
             }
         }
         for (name, nh) in &nr.headers {
-            if get(&or.headers, name).is_none() {
+            if old_headers.get(name).is_none() {
                 let level = by_direction(
                     d,
                     Level::Info,
@@ -485,9 +491,10 @@ impl<'a> Differ<'a> {
             Part::Response => ("RESPONSE", d.reverse(), Level::Info),
         };
         let word = prefix.to_ascii_lowercase();
+        let (old_types, new_types) = (Lookup::new(old), Lookup::new(new));
         for (media_type, old_schema) in old {
             let at = child(&format!("{new_at}/content"), media_type);
-            match get(new, media_type) {
+            match new_types.get(media_type) {
                 Some(new_schema) => self.schema(
                     *old_schema,
                     *new_schema,
@@ -509,7 +516,7 @@ impl<'a> Differ<'a> {
                 }
             }
         }
-        for (media_type, _) in new.iter().filter(|(m, _)| get(old, m).is_none()) {
+        for (media_type, _) in new.iter().filter(|(m, _)| old_types.get(m).is_none()) {
             let at = child(&format!("{new_at}/content"), media_type);
             let level = by_direction(d, Level::Info, added_forward);
             let message = format!("{word} media type '{media_type}' added");
@@ -526,6 +533,18 @@ impl<'a> Differ<'a> {
 
     fn security(&mut self, old: &Security, new: &Security, d: Direction, key: &str) {
         let at = new.pointer.clone();
+        // Comparing alternatives is each against each: refuse what would be quadratic.
+        let pairs = (old.alternatives.len().max(1)).saturating_mul(new.alternatives.len().max(1));
+        if pairs > MAX_BRANCH_PAIRS {
+            let message = format!(
+                "{} and {} security alternatives: more than can be compared ({MAX_BRANCH_PAIRS} \
+                 pairs, the limit); compatibility could not be shown",
+                old.alternatives.len(),
+                new.alternatives.len()
+            );
+            self.push(TOO_COMPLEX, Level::Breaking, &at, message, key);
+            return;
+        }
         let old_reqs = by_schemes(old);
         let new_reqs = by_schemes(new);
         // Tightened: some old client's credentials no longer get in (matters going backward).
@@ -629,13 +648,14 @@ fn is_success(status: &str) -> bool {
 
 /// The response that covers `status`: itself, its range (`2XX`), or `default`.
 fn lookup<'r, 'a>(
-    responses: &'r [(Cow<'a, str>, Response<'a>)],
+    responses: &Lookup<'r, Cow<'a, str>, Response<'a>>,
     status: &str,
 ) -> Option<&'r Response<'a>> {
     let range = status.get(..1).map(|first| format!("{first}XX"));
-    get(responses, status)
-        .or_else(|| range.and_then(|r| get(responses, &r)))
-        .or_else(|| get(responses, "default"))
+    responses
+        .get_str(status)
+        .or_else(|| range.and_then(|r| responses.get_str(&r)))
+        .or_else(|| responses.get_str("default"))
 }
 
 /// Requirements keyed by their scheme names (`a+b`), with their `(scheme, scope)` pairs.

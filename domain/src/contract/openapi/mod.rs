@@ -24,7 +24,7 @@
 mod diff;
 pub mod model;
 
-use super::{ContractKind, Finding, Mode, Report, SpecError};
+use super::{ContractKind, Finding, Limits, Mode, Report, SpecError};
 use serde_json::Value;
 use std::collections::hash_map::{Entry, HashMap};
 
@@ -42,12 +42,23 @@ pub fn operations(doc: &Value) -> Result<Vec<String>, SpecError> {
 pub fn diff(old: &Value, new: &Value, mode: Mode) -> Result<Vec<Finding>, SpecError> {
     let old_doc = model::parse(old).map_err(|e| in_version(e, "old"))?;
     let new_doc = model::parse(new)?;
-    diff::compare(&old_doc, &new_doc, mode, "old")
+    diff::compare(&old_doc, &new_doc, mode, "old", Limits::default())
 }
 
 /// Check a candidate against the latest earlier version, or every earlier version in
 /// transitive modes. A candidate with no earlier versions is only validated.
 pub fn check(earlier: &[Value], candidate: &Value, mode: Mode) -> Result<Report, SpecError> {
+    check_with(earlier, candidate, mode, Limits::default())
+}
+
+/// [`check`] under `limits` (each earlier version compared gets its own budget, shared by all
+/// operations and directions).
+pub fn check_with(
+    earlier: &[Value],
+    candidate: &Value,
+    mode: Mode,
+    limits: Limits,
+) -> Result<Report, SpecError> {
     let new_doc = model::parse(candidate)?;
     if earlier.is_empty() {
         new_doc.validate()?;
@@ -61,7 +72,7 @@ pub fn check(earlier: &[Value], candidate: &Value, mode: Mode) -> Result<Report,
     for (i, old) in baselines.iter().enumerate() {
         let name = format!("earlier #{}", i + 1);
         let old_doc = model::parse(old).map_err(|e| in_version(e, &name))?;
-        findings.extend(diff::compare(&old_doc, &new_doc, mode, &name)?);
+        findings.extend(diff::compare(&old_doc, &new_doc, mode, &name, limits)?);
     }
     Ok(Report::new(ContractKind::OpenApi, mode, dedupe(findings)))
 }

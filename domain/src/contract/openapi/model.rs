@@ -7,7 +7,8 @@
 use crate::contract::SpecError;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::Hash;
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -164,6 +165,48 @@ pub struct Security {
 /// The value for `key` in a small keyed list (a few entries: cheaper than a map).
 pub fn get<'l, V>(list: &'l [(impl PartialEq<str>, V)], key: &str) -> Option<&'l V> {
     list.iter().find(|(k, _)| *k == *key).map(|(_, v)| v)
+}
+
+/// Keyed lists longer than this get a hash index for lookups.
+const INDEXED: usize = 32;
+
+/// Lookups in a keyed list, the first entry of a key winning (like [`get`]): a scan for the
+/// short lists real documents have, a hash index for long ones, so that matching the
+/// parameters, headers, media types or responses of two versions stays linear however many
+/// a document declares.
+pub struct Lookup<'l, K, V> {
+    list: &'l [(K, V)],
+    index: Option<HashMap<&'l K, usize>>,
+}
+
+impl<'l, K: Hash + Eq, V> Lookup<'l, K, V> {
+    pub fn new(list: &'l [(K, V)]) -> Self {
+        let index = (list.len() > INDEXED).then(|| {
+            let mut index = HashMap::with_capacity(list.len());
+            for (i, (k, _)) in list.iter().enumerate() {
+                index.entry(k).or_insert(i);
+            }
+            index
+        });
+        Lookup { list, index }
+    }
+
+    pub fn get(&self, key: &K) -> Option<&'l V> {
+        match &self.index {
+            Some(index) => index.get(key).map(|&i| &self.list[i].1),
+            None => self.list.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+        }
+    }
+}
+
+impl<'l, 'a, V> Lookup<'l, Cow<'a, str>, V> {
+    /// [`Lookup::get`] by a borrowed key.
+    pub fn get_str(&self, key: &str) -> Option<&'l V> {
+        match &self.index {
+            Some(_) => self.get(&Cow::Owned(key.to_string())),
+            None => self.list.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+        }
+    }
 }
 
 /// `s` in ASCII lower case, borrowed when it already is.
@@ -328,11 +371,14 @@ impl<'a> Document<'a> {
         let at = child(&item_at, op.method);
         let map = object(op.op, &at, "an operation")?;
         let mut parameters = parse_parameters(self.root, map, op.path, &at)?;
-        for (key, param) in parse_parameters(self.root, op.item, op.path, &item_at)? {
-            if get_key(&parameters, &key).is_none() {
-                parameters.push((key, param));
-            }
-        }
+        let inherited: Vec<_> = {
+            let own = Lookup::new(&parameters);
+            parse_parameters(self.root, op.item, op.path, &item_at)?
+                .into_iter()
+                .filter(|(key, _)| own.get(key).is_none())
+                .collect()
+        };
+        parameters.extend(inherited);
         let request_body = match map.get("requestBody") {
             Some(body) => Some(parse_request_body(
                 self.root,
@@ -378,10 +424,6 @@ impl<'a> Document<'a> {
     }
 }
 
-fn get_key<'l, 'a, V>(list: &'l [(ParamKey<'a>, V)], key: &ParamKey<'a>) -> Option<&'l V> {
-    list.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-}
-
 fn check_version(doc: &Map<String, Value>) -> Result<(), SpecError> {
     if doc.contains_key("swagger") {
         return Err(err(
@@ -418,18 +460,25 @@ fn parse_parameters<'a>(
     path: &str,
     owner_at: &str,
 ) -> Result<Vec<(ParamKey<'a>, Parameter<'a>)>, SpecError> {
-    let mut out: Vec<(ParamKey<'a>, Parameter<'a>)> = Vec::new();
+    // Slots, emptied when a later duplicate takes over, with the slot of each key.
+    let mut out: Vec<Option<(ParamKey<'a>, Parameter<'a>)>> = Vec::new();
+    let mut slots: HashMap<ParamKey<'a>, usize> = HashMap::new();
     let Some(list) = owner.get("parameters") else {
-        return Ok(out);
+        return Ok(Vec::new());
     };
     let list_at = child(owner_at, "parameters");
     let names = template_names(path);
+    // Position of each template variable (the first of a name), by name: linear in the path.
+    let mut positions: HashMap<&str, usize> = HashMap::new();
+    for (i, name) in names.iter().enumerate() {
+        positions.entry(name).or_insert(i);
+    }
     for (i, param) in array(list, &list_at, "'parameters'")?.iter().enumerate() {
         let at = child(&list_at, &i.to_string());
         let param = parse_parameter(root, param, &at)?;
         let key = match param.location {
             ParamLocation::Path => {
-                let position = names.iter().position(|n| *n == param.name).ok_or_else(|| {
+                let position = positions.get(param.name).copied().ok_or_else(|| {
                     err(
                         &at,
                         format!(
@@ -444,10 +493,12 @@ fn parse_parameters<'a>(
             location => ParamKey(location, Cow::Borrowed(param.name)),
         };
         // A later duplicate wins, as a map would have it.
-        out.retain(|(k, _)| *k != key);
-        out.push((key, param));
+        if let Some(earlier) = slots.insert(key.clone(), out.len()) {
+            out[earlier] = None;
+        }
+        out.push(Some((key, param)));
     }
-    Ok(out)
+    Ok(out.into_iter().flatten().collect())
 }
 
 fn parse_parameter<'a>(

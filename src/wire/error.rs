@@ -10,6 +10,12 @@ pub enum ApiError {
     Invalid(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// The request is larger than the route accepts.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Every worker for heavy requests stayed busy; the client may retry.
+    #[error("the server is busy; try again in a moment")]
+    Busy,
     #[error("internal error; the details are in the server log")]
     Internal,
     #[error("request failed: {0}")]
@@ -37,14 +43,9 @@ impl ApiError {
         match self {
             ApiError::Invalid(_) | ApiError::Request(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<crate::server::store::StoreError> for ApiError {
-    fn from(e: crate::server::store::StoreError) -> Self {
-        ApiError::internal(e)
     }
 }

@@ -1,8 +1,11 @@
-//! The `breakwater` command line.
+//! The `breakwater` command line: the server and the commands scripts use. Like the HTTP app it
+//! composes the layers below it; domain work runs on a job thread with the server's stack size.
 
-use super::import::{self, SpecDir};
-use super::store::Store;
-use crate::api::contracts::CandidateRequest;
+use crate::server::import::{self, SpecDir};
+use crate::server::store::{Store, StoreError};
+use crate::server::work::{self, Workers};
+use crate::wire::contracts::CandidateRequest;
+use crate::wire::ApiError;
 use breakwater_domain::catalog::{self, Problem, SpecSource};
 use breakwater_domain::compatibility::{Histories, ServiceVerdict};
 use breakwater_domain::contract::deploy::CellStatus;
@@ -118,18 +121,47 @@ enum CatalogCommand {
     Export,
 }
 
+/// Why a command could not do its work (exit status 2); "the answer is no" is exit status 1.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{path}: {reason}")]
+    File { path: PathBuf, reason: String },
+    #[error("cannot open the database {url}: {source}")]
+    Database { url: String, source: StoreError },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+    /// The input was refused (an invalid request, an unparsable spec, an invalid catalog).
+    #[error("{0}")]
+    Refused(String),
+    #[error("the embedded demo catalog cannot be imported: {0}")]
+    Demo(String),
+}
+
+impl From<ApiError> for CliError {
+    fn from(e: ApiError) -> Self {
+        CliError::Refused(e.to_string())
+    }
+}
+
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
     match execute(cli).await {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(error) => {
+            eprintln!("error: {error}");
             ExitCode::from(2)
         }
     }
 }
 
-async fn execute(cli: Cli) -> Result<ExitCode, String> {
+async fn execute(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Serve { addr, no_seed } => serve(&cli.database, addr, !no_seed).await,
         Command::Catalog { command } => match command {
@@ -163,62 +195,72 @@ async fn execute(cli: Cli) -> Result<ExitCode, String> {
                 document: spec.as_deref().map(read_catalog_file).transpose()?,
                 mode,
             };
-            can_i_deploy(&cli.database, catalog.as_deref(), request, format).await
+            run_can_i_deploy(&cli.database, catalog.as_deref(), request, format).await
         }
     }
 }
 
-async fn open_store(url: &str) -> Result<Store, String> {
+async fn open_store(url: &str) -> Result<Store, CliError> {
     if let Some(path) = url.strip_prefix("sqlite://") {
         if let Some(parent) = Path::new(path)
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
         {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(|e| CliError::File {
+                path: parent.to_path_buf(),
+                reason: format!("cannot create the folder: {e}"),
+            })?;
         }
     }
-    Store::open(url)
-        .await
-        .map_err(|e| format!("cannot open {url}: {e}"))
+    Store::open(url).await.map_err(|source| CliError::Database {
+        url: url.to_string(),
+        source,
+    })
 }
 
-async fn serve(database: &str, addr: SocketAddr, seed: bool) -> Result<ExitCode, String> {
+async fn serve(database: &str, addr: SocketAddr, seed: bool) -> Result<ExitCode, CliError> {
     let store = open_store(database).await?;
-    if seed
-        && store
-            .latest_revision()
-            .await
-            .map_err(|e| e.to_string())?
-            .is_none()
-    {
+    if seed && store.latest_revision_id().await?.is_none() {
         let text = DEMO_CATALOG
             .get_file("catalog.yaml")
             .and_then(|f| f.contents_utf8())
-            .ok_or("the embedded demo catalog is missing")?;
-        let outcome =
-            import::import_catalog(&store, text, EmbeddedSpecs, "demo: online boutique", "seed")
-                .await
-                .map_err(|e| e.to_string())?;
+            .ok_or_else(|| CliError::Demo("catalog.yaml is missing".into()))?;
+        let outcome = import::validate_and_store(
+            &store,
+            &Workers::new(1),
+            text.to_string(),
+            EmbeddedSpecs,
+            "demo: online boutique",
+            "seed",
+        )
+        .await
+        .map_err(|e| CliError::Demo(e.to_string()))?;
         if outcome.revision.is_none() {
-            return Err(format!(
-                "the demo catalog is invalid: {:?}",
-                outcome.problems
-            ));
+            return Err(CliError::Demo(format!("{:?}", outcome.problems)));
         }
         tracing::info!("seeded the database with the demo catalog");
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = super::app::router(store, super::app::leptos_options(local));
+        .map_err(|source| CliError::Listen { addr, source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| CliError::Listen { addr, source })?;
+    let app = crate::app::router(store.clone(), crate::app::leptos_options(local));
+    // Checks that did not finish before the last stop run again, without delaying the first page.
+    let checking = store.clone();
+    tokio::spawn(async move {
+        let workers = Workers::for_this_machine();
+        if let Err(e) = crate::server::compat::check_current_revision(&checking, &workers).await {
+            tracing::error!(%e, "checking the current revision's contracts failed");
+        }
+    });
     println!("Breakwater is listening on http://{local}");
-    super::app::serve(listener, app, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| e.to_string())?;
+    crate::app::serve(listener, app, crate::app::shutdown_signal())
+        .await
+        .map_err(CliError::Serve)?;
+    store.close().await;
+    tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -234,16 +276,32 @@ impl SpecSource for EmbeddedSpecs {
     }
 }
 
-fn read_catalog_file(file: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?;
+fn read_catalog_file(file: &Path) -> Result<String, CliError> {
+    let fail = |reason: String| CliError::File {
+        path: file.to_path_buf(),
+        reason,
+    };
+    let meta = std::fs::metadata(file).map_err(|e| fail(e.to_string()))?;
     if meta.len() as usize > catalog::MAX_CATALOG_BYTES {
-        return Err(format!(
-            "{} is {:.1} MB; catalogs are limited to 10 MB",
-            file.display(),
+        return Err(fail(format!(
+            "{:.1} MB; files are limited to 10 MB",
             meta.len() as f64 / 1e6
-        ));
+        )));
     }
-    std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))
+    std::fs::read_to_string(file).map_err(|e| fail(e.to_string()))
+}
+
+/// Runs domain work on a job thread (the stack the engines' depth limits were chosen for).
+fn on_job_thread<T: Send + 'static>(
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, CliError> {
+    work::run_now(job).map_err(CliError::Refused)
+}
+
+fn load_file(file: &Path) -> Result<catalog::Loaded, CliError> {
+    let text = read_catalog_file(file)?;
+    let mut specs = SpecDir::beside(file);
+    on_job_thread(move || catalog::load(&text, &mut specs))
 }
 
 fn print_problems(file: &Path, problems: &[Problem]) {
@@ -252,9 +310,8 @@ fn print_problems(file: &Path, problems: &[Problem]) {
     }
 }
 
-fn check(file: &Path) -> Result<ExitCode, String> {
-    let text = read_catalog_file(file)?;
-    let loaded = catalog::load(&text, &mut SpecDir::beside(file));
+fn check(file: &Path) -> Result<ExitCode, CliError> {
+    let loaded = load_file(file)?;
     print_problems(file, &loaded.problems);
     if loaded.is_valid() {
         let services = loaded.catalog.map_or(0, |c| c.services.len());
@@ -267,19 +324,19 @@ fn check(file: &Path) -> Result<ExitCode, String> {
     }
 }
 
-async fn import_file(database: &str, file: &Path) -> Result<ExitCode, String> {
+async fn import_file(database: &str, file: &Path) -> Result<ExitCode, CliError> {
     let text = read_catalog_file(file)?;
     let store = open_store(database).await?;
     let by = std::env::var("USER").unwrap_or_else(|_| "cli".into());
-    let outcome = import::import_catalog(
+    let outcome = import::validate_and_store(
         &store,
-        &text,
+        &Workers::new(1),
+        text,
         SpecDir::beside(file),
         &file.display().to_string(),
         &by,
     )
-    .await
-    .map_err(|e| e.to_string())?;
+    .await?;
     print_problems(file, &outcome.problems);
     match outcome.revision {
         Some(revision) => {
@@ -296,14 +353,14 @@ async fn import_file(database: &str, file: &Path) -> Result<ExitCode, String> {
     }
 }
 
-async fn export(database: &str) -> Result<ExitCode, String> {
+async fn export(database: &str) -> Result<ExitCode, CliError> {
     let store = open_store(database).await?;
-    match store.current_catalog().await.map_err(|e| e.to_string())? {
+    match store.current_catalog().await? {
         Some((_, catalog)) => {
             print!("{}", catalog.to_yaml());
             Ok(ExitCode::SUCCESS)
         }
-        None => Err("no catalog has been imported yet".into()),
+        None => Err(CliError::Refused("no catalog has been imported yet".into())),
     }
 }
 
@@ -313,36 +370,42 @@ fn contracts_diff(
     kind: KindArg,
     mode: Mode,
     format: Format,
-) -> Result<ExitCode, String> {
-    let parse = |file: &Path| {
-        let text = read_catalog_file(file)?;
-        contract::parse_document(&text).map_err(|e| format!("{}: {e}", file.display()))
-    };
-    let (old_doc, new_doc) = (parse(old)?, parse(new)?);
-    let kind = match kind {
-        KindArg::Openapi => ContractKind::OpenApi,
-        KindArg::JsonSchema => ContractKind::JsonSchema,
-        KindArg::Auto => {
-            let (a, b) = (
-                ContractKind::detect(&old_doc),
-                ContractKind::detect(&new_doc),
-            );
-            if a != b {
-                return Err(format!(
-                    "{} looks like {a} but {} like {b}; pass --kind",
-                    old.display(),
-                    new.display()
-                ));
+) -> Result<ExitCode, CliError> {
+    let (old_text, new_text) = (read_catalog_file(old)?, read_catalog_file(new)?);
+    let (old, new) = (old.to_path_buf(), new.to_path_buf());
+    let report = on_job_thread(move || -> Result<Report, CliError> {
+        let parse = |file: &Path, text: &str| {
+            contract::parse_document(text).map_err(|e| CliError::File {
+                path: file.to_path_buf(),
+                reason: e.to_string(),
+            })
+        };
+        let (old_doc, new_doc) = (parse(&old, &old_text)?, parse(&new, &new_text)?);
+        let kind = match kind {
+            KindArg::Openapi => ContractKind::OpenApi,
+            KindArg::JsonSchema => ContractKind::JsonSchema,
+            KindArg::Auto => {
+                let (a, b) = (
+                    ContractKind::detect(&old_doc),
+                    ContractKind::detect(&new_doc),
+                );
+                if a != b {
+                    return Err(CliError::Refused(format!(
+                        "{} looks like {a} but {} like {b}; pass --kind",
+                        old.display(),
+                        new.display()
+                    )));
+                }
+                a
             }
-            a
+        };
+        let earlier = [old_doc];
+        match kind {
+            ContractKind::OpenApi => contract::openapi::check(&earlier, &new_doc, mode),
+            ContractKind::JsonSchema => contract::json_schema::check(&earlier, &new_doc, mode),
         }
-    };
-    let earlier = [old_doc];
-    let report = match kind {
-        ContractKind::OpenApi => contract::openapi::check(&earlier, &new_doc, mode),
-        ContractKind::JsonSchema => contract::json_schema::check(&earlier, &new_doc, mode),
-    }
-    .map_err(|e| e.to_string())?;
+        .map_err(|e| CliError::Refused(e.to_string()))
+    })??;
     match format {
         Format::Json => println!("{}", report_json(&report)),
         Format::Text => print_report(&report),
@@ -401,44 +464,38 @@ fn print_report(report: &Report) {
     );
 }
 
-async fn can_i_deploy(
+async fn run_can_i_deploy(
     database: &str,
     catalog_file: Option<&Path>,
     request: CandidateRequest,
     format: Format,
-) -> Result<ExitCode, String> {
+) -> Result<ExitCode, CliError> {
     let (catalog, histories) = match catalog_file {
         Some(file) => {
-            let text = read_catalog_file(file)?;
-            let loaded = catalog::load(&text, &mut SpecDir::beside(file));
-            if !loaded.is_valid() {
-                print_problems(file, &loaded.problems);
-                return Err(format!("{} is not a valid catalog", file.display()));
+            let loaded = load_file(file)?;
+            match (loaded.is_valid(), loaded.catalog) {
+                (true, Some(catalog)) => (catalog, Histories::new()),
+                _ => {
+                    print_problems(file, &loaded.problems);
+                    return Err(CliError::Refused(format!(
+                        "{} is not a valid catalog",
+                        file.display()
+                    )));
+                }
             }
-            (
-                loaded.catalog.expect("valid catalogs load"),
-                Histories::new(),
-            )
         }
         None => {
             let store = open_store(database).await?;
-            let (_, catalog) = store
-                .current_catalog()
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or("no catalog has been imported yet; pass --catalog FILE")?;
-            (
-                catalog,
-                store
-                    .contract_histories()
-                    .await
-                    .map_err(|e| e.to_string())?,
-            )
+            let (_, catalog) = store.current_catalog().await?.ok_or_else(|| {
+                CliError::Refused("no catalog has been imported yet; pass --catalog FILE".into())
+            })?;
+            (catalog, store.contract_histories().await?)
         }
     };
-    let request = request.validate().map_err(|e| e.to_string())?;
-    let verdict =
-        super::compat::check_against(&catalog, &histories, request).map_err(|e| e.to_string())?;
+    let request = request.validate()?;
+    let verdict = on_job_thread(move || {
+        crate::server::compat::verdict_against(&catalog, &histories, request)
+    })??;
     match format {
         Format::Json => println!(
             "{}",

@@ -1,0 +1,9 @@
+//! Wire types: what crosses between the server and the browser (and the JSON API). A leaf of the
+//! crate: it imports the domain and serde, never `api`, `server` or `ui`, so both targets compile
+//! it and every layer may use it.
+
+pub mod catalog;
+pub mod contracts;
+pub mod error;
+
+pub use error::ApiError;

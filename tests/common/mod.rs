@@ -1,0 +1,84 @@
+//! The real app on port 0 with a temporary SQLite database, shared by the integration suites.
+#![allow(dead_code)] // each suite uses its own part of this
+
+use breakwater::app;
+use breakwater::server::store::Store;
+use serde_json::Value;
+use std::path::PathBuf;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let store = Store::open(&url).await.expect("open store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = app::router(store.clone(), app::leptos_options(addr));
+        tokio::spawn(app::serve(listener, router, std::future::pending()));
+        TestApp {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            store,
+            _dir: dir,
+        }
+    }
+
+    pub async fn post_catalog(&self, yaml: &str) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}/api/v1/catalog", self.base))
+            .body(yaml.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    /// Imports a catalog that must be accepted: a setup step that fails says so.
+    pub async fn import(&self, yaml: &str) -> Value {
+        let (status, body) = self.post_catalog(yaml).await;
+        assert_eq!(status, 201, "setup import refused: {body}");
+        body
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    pub async fn service_ids(&self) -> Vec<String> {
+        let (status, body) = self.get("/api/v1/catalog").await;
+        assert_eq!(status, 200);
+        let view: Value = serde_json::from_str(&body).unwrap();
+        view["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// The boutique demo as one self-contained YAML (specs inline), as `catalog export` writes it.
+pub fn boutique_yaml() -> String {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("demo/boutique");
+    let text = std::fs::read_to_string(dir.join("catalog.yaml")).unwrap();
+    let loaded = breakwater_domain::catalog::load(&text, &mut |path: &str| {
+        std::fs::read_to_string(dir.join(path)).map_err(|e| e.to_string())
+    });
+    assert!(loaded.is_valid(), "{:?}", loaded.problems);
+    loaded.catalog.unwrap().to_yaml()
+}
