@@ -5,7 +5,7 @@
 # seeded with the demo catalog on first start).
 run:
 	scripts/setup.sh app
-	PATH="$$HOME/.cargo/bin:$$PWD/end2end/node_modules/.bin:$$PATH" cargo leptos build --release
+	PATH="$$HOME/.cargo/bin:$$PWD/end2end/node_modules/.bin:$$PATH" cargo leptos build --release --precompress
 	LEPTOS_SITE_ROOT=target/site target/release/breakwater serve
 
 # Everything CI runs.

@@ -19,7 +19,7 @@ fi
 
 echo "== wasm bundle (release)"
 if ! ls target/site/pkg/breakwater*.wasm >/dev/null 2>&1 || [ "${BENCH_REBUILD:-1}" = 1 ]; then
-  cargo leptos build --release >/dev/null
+  cargo leptos build --release --precompress >/dev/null
 fi
 # With hash-files the names carry a content hash (breakwater.<hash>.wasm); pick the newest.
 asset() { ls -t target/site/pkg/breakwater*."$1" 2>/dev/null | grep -v '\.d\.ts$' | head -n 1; }

@@ -200,10 +200,16 @@ async fn cache_headers(uri: axum::http::Uri, mut response: Response) -> Response
     response
 }
 
-/// `/pkg/breakwater.<hash>.wasm` and the like, as cargo-leptos names them with `hash-files`.
+/// `/pkg/breakwater.<hash>.{js,wasm,css}`, as cargo-leptos names them with `hash-files`: the
+/// hash is 22 characters of unpadded base64url.
 fn is_hashed_asset(path: &str) -> bool {
-    path.strip_prefix("/pkg/")
-        .is_some_and(|name| !name.contains('/') && name.split('.').count() >= 3)
+    let Some(name) = path.strip_prefix("/pkg/").filter(|n| !n.contains('/')) else {
+        return false;
+    };
+    let parts: Vec<&str> = name.split('.').collect();
+    matches!(parts.as_slice(), [_, hash, "js" | "wasm" | "css"]
+        if hash.len() == 22
+            && hash.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
 /// Serves until `shutdown` resolves; requests in flight finish first.

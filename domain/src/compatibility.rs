@@ -5,7 +5,7 @@
 //! follows the provider, on the version before the current one. Findings reach a consumer only
 //! through the operations it uses ([`deploy`]).
 
-use crate::catalog::{Catalog, Contract, DependencyKind, Service};
+use crate::catalog::{Catalog, Contract, Dependency, DependencyKind, Service};
 use crate::contract::deploy::{self, CellStatus, ConsumerUsage, Verdict};
 use crate::contract::{parse_document, Finding, Mode, SpecError};
 use serde::{Deserialize, Serialize};
@@ -81,32 +81,37 @@ struct ContractConsumer {
     pinned: Option<String>,
 }
 
+/// Every dependency of the catalog by provider id, in catalog order: one pass, so finding a
+/// contract's consumers does not scan the catalog once per contract.
+fn dependencies_by_provider(catalog: &Catalog) -> HashMap<&str, Vec<(&Service, &Dependency)>> {
+    let mut by_provider: HashMap<&str, Vec<(&Service, &Dependency)>> = HashMap::new();
+    for consumer in &catalog.services {
+        for dependency in &consumer.depends_on {
+            by_provider
+                .entry(dependency.service.as_str())
+                .or_default()
+                .push((consumer, dependency));
+        }
+    }
+    by_provider
+}
+
 /// Dependencies on `provider` through `contract`, or on `provider` without naming a contract
 /// (then every operation of every contract counts).
 fn consumers_of(
-    catalog: &Catalog,
-    provider: &Service,
+    dependencies: &[(&Service, &Dependency)],
     contract: &Contract,
 ) -> Vec<ContractConsumer> {
-    catalog
-        .services
+    dependencies
         .iter()
-        .flat_map(|consumer| {
-            consumer
-                .depends_on
-                .iter()
-                .filter(|d| {
-                    d.service == provider.id
-                        && d.contract.as_deref().is_none_or(|c| c == contract.id)
-                })
-                .map(|d| ContractConsumer {
-                    usage: ConsumerUsage {
-                        consumer: consumer.id.clone(),
-                        uses: d.uses.clone(),
-                        hard: d.kind == DependencyKind::Hard,
-                    },
-                    pinned: d.contract_version.clone(),
-                })
+        .filter(|(_, d)| d.contract.as_deref().is_none_or(|c| c == contract.id))
+        .map(|(consumer, d)| ContractConsumer {
+            usage: ConsumerUsage {
+                consumer: consumer.id.clone(),
+                uses: d.uses.clone(),
+                hard: d.kind == DependencyKind::Hard,
+            },
+            pinned: d.contract_version.clone(),
         })
         .collect()
 }
@@ -150,30 +155,49 @@ fn previous_version(histories: &Histories, contract: &Contract) -> Option<String
     current.checked_sub(1).map(|i| versions[i].0.clone())
 }
 
-/// Every provider contract of the catalog against each of its consumers.
+/// Every provider contract of the catalog against each of its consumers. Consumers on the same
+/// version of a contract share one diff.
 pub fn matrix(catalog: &Catalog, histories: &Histories) -> Matrix {
+    let dependencies = dependencies_by_provider(catalog);
     let mut cells = Vec::new();
     for provider in &catalog.services {
+        let Some(dependencies) = dependencies.get(provider.id.as_str()) else {
+            continue;
+        };
         for contract in &provider.provides {
-            for consumer in consumers_of(catalog, provider, contract) {
-                cells.push(matrix_cell(histories, provider, contract, consumer));
+            let consumers = consumers_of(dependencies, contract);
+            let mut by_version: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
+            for (i, consumer) in consumers.iter().enumerate() {
+                let from = consumer
+                    .pinned
+                    .clone()
+                    .or_else(|| previous_version(histories, contract));
+                by_version.entry(from).or_default().push(i);
             }
+            let mut contract_cells: Vec<Option<MatrixCell>> = vec![None; consumers.len()];
+            for (from, members) in by_version {
+                let group: Vec<&ContractConsumer> =
+                    members.iter().map(|&i| &consumers[i]).collect();
+                let group_cells = matrix_cells(histories, provider, contract, from, &group);
+                for (i, cell) in members.into_iter().zip(group_cells) {
+                    contract_cells[i] = Some(cell);
+                }
+            }
+            cells.extend(contract_cells.into_iter().flatten());
         }
     }
     Matrix { cells }
 }
 
-fn matrix_cell(
+/// The cells of `consumers`, all on version `from` of `contract`, from one diff.
+fn matrix_cells(
     histories: &Histories,
     provider: &Service,
     contract: &Contract,
-    consumer: ContractConsumer,
-) -> MatrixCell {
-    let from = consumer
-        .pinned
-        .clone()
-        .or_else(|| previous_version(histories, contract));
-    let mut cell = MatrixCell {
+    from: Option<String>,
+    consumers: &[&ContractConsumer],
+) -> Vec<MatrixCell> {
+    let cell = |consumer: &ContractConsumer| MatrixCell {
         provider: provider.id.clone(),
         contract: contract.id.clone(),
         consumer: consumer.usage.consumer.clone(),
@@ -183,10 +207,21 @@ fn matrix_cell(
         findings: Vec::new(),
         note: None,
     };
-    let Some(from) = from.filter(|v| *v != contract.version) else {
-        cell.note = Some("the consumer is on the current version".into());
-        return cell;
+    let mut cells: Vec<MatrixCell> = consumers.iter().map(|c| cell(c)).collect();
+    let mut note_all = |status: CellStatus, note: String| {
+        for cell in &mut cells {
+            cell.status = status;
+            cell.note = Some(note.clone());
+        }
     };
+    let Some(from) = from.clone().filter(|v| *v != contract.version) else {
+        note_all(
+            CellStatus::Compatible,
+            "the consumer is on the current version".into(),
+        );
+        return cells;
+    };
+    let usages: Vec<ConsumerUsage> = consumers.iter().map(|c| c.usage.clone()).collect();
     let outcome = history_until(histories, contract, &from).and_then(|history| {
         let Some(history) = history else {
             return Ok(None);
@@ -199,26 +234,24 @@ fn matrix_cell(
             &history,
             (&contract.version, &current),
             contract.mode,
-            std::slice::from_ref(&consumer.usage),
+            &usages,
         )
         .map(Some)
     });
     match outcome {
         Ok(Some(verdict)) => {
-            let mine = verdict.consumers.into_iter().next();
-            cell.status = mine.as_ref().map_or(CellStatus::Compatible, |v| v.status);
-            cell.findings = mine.map(|v| v.findings).unwrap_or_default();
+            for (cell, mine) in cells.iter_mut().zip(verdict.consumers) {
+                cell.status = mine.status;
+                cell.findings = mine.findings;
+            }
         }
-        Ok(None) => {
-            cell.status = CellStatus::Unknown;
-            cell.note = Some(format!("version {from} of '{}' is not stored", contract.id));
-        }
-        Err(e) => {
-            cell.status = CellStatus::Unknown;
-            cell.note = Some(format!("cannot check: {e}"));
-        }
+        Ok(None) => note_all(
+            CellStatus::Unknown,
+            format!("version {from} of '{}' is not stored", contract.id),
+        ),
+        Err(e) => note_all(CellStatus::Unknown, format!("cannot check: {e}")),
     }
-    cell
+    cells
 }
 
 /// A new version of one contract, proposed for deployment.
@@ -295,6 +328,10 @@ pub fn can_i_deploy(
     if candidates.is_empty() {
         return Err(DeployCheckError::NoCandidate(service.to_string()));
     }
+    let dependencies = dependencies_by_provider(catalog);
+    let on_provider = dependencies
+        .get(provider.id.as_str())
+        .map_or(&[][..], Vec::as_slice);
     let mut verdicts = Vec::new();
     for candidate in candidates {
         let contract = provider
@@ -309,7 +346,7 @@ pub fn can_i_deploy(
             .map_err(|e| within(&contract.id, &candidate.version, e))?;
         // Consumers grouped by the version they are on; followers are on the current one.
         let mut groups: BTreeMap<String, Vec<ConsumerUsage>> = BTreeMap::new();
-        for consumer in consumers_of(catalog, provider, contract) {
+        for consumer in consumers_of(on_provider, contract) {
             let on = consumer.pinned.unwrap_or_else(|| contract.version.clone());
             groups.entry(on).or_default().push(consumer.usage);
         }

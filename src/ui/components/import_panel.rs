@@ -45,12 +45,28 @@ pub fn import_action() -> ImportAction {
 #[component]
 pub fn ImportPanel(action: ImportAction) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
+    let folder = NodeRef::<leptos::html::Input>::new();
+    // The folder picker's attribute is not in the view macro's vocabulary; the picker only works
+    // with JavaScript anyway, like the upload.
+    Effect::new(move |_| {
+        if let Some(input) = folder.get() {
+            let _ = input.set_attribute("webkitdirectory", "");
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(list) = input.get().and_then(|i| i.files()) else {
-            return;
-        };
-        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.item(i)).collect();
+        // Files picked one by one, and the YAML and JSON files of a picked folder.
+        let mut files = Vec::new();
+        for picker in [input, folder] {
+            if let Some(list) = picker.get().and_then(|i| i.files()) {
+                files.extend((0..list.length()).filter_map(|i| list.item(i)).filter(|f| {
+                    let name = f.name().to_lowercase();
+                    [".yaml", ".yml", ".json"]
+                        .iter()
+                        .any(|ext| name.ends_with(ext))
+                }));
+            }
+        }
         action.dispatch_local(files);
     };
     let result = move || {
@@ -85,6 +101,10 @@ pub fn ImportPanel(action: ImportAction) -> impl IntoView {
                 <label>
                     "Catalog YAML and the spec files it names"
                     <input node_ref=input type="file" name="files" multiple accept=".yaml,.yml,.json"/>
+                </label>
+                <label>
+                    "or the folder that holds them (specs are then matched by their paths)"
+                    <input node_ref=folder type="file" name="folder"/>
                 </label>
                 <button type="submit" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Importing…" } else { "Import" }}

@@ -25,7 +25,14 @@ pub fn GraphPage() -> impl IntoView {
                         Ok(view) if view.services.is_empty() => view! {
                             <p class="empty">"No catalog yet: import one to see the graph."</p>
                         }.into_any(),
-                        Ok(view) => view! { <GraphView catalog=view/> }.into_any(),
+                        Ok(view) => view! {
+                            {(!view.contracts_checked).then(|| view! {
+                                <p class="muted" role="status">
+                                    "Contract checks of this revision are still running: edges show no compatibility yet."
+                                </p>
+                            })}
+                            <GraphView catalog=view/>
+                        }.into_any(),
                         Err(error) => view! { <LoadError error/> }.into_any(),
                     }
                 })}
