@@ -2,7 +2,8 @@
 # Speed and size figures (medians; compare ratios, the machines are shared):
 # layout and validation at 100 / 1,000 / 5,000 services (Graphviz dot beside ours when installed),
 # the OpenAPI diff of a 5,000-operation document, and the release bundle: wasm, JS glue and CSS,
-# raw / gzip -9 / brotli (when the brotli command is installed), and the wasm's code by crate.
+# raw / gzip -9 / brotli (when the brotli command is installed), the wasm's code by crate, and
+# concurrent page loads against the release server (scripts/page_load.py).
 # BENCH_REBUILD=0 measures the bundle already in target/site; BENCH_ONLY=bundle skips the
 # layout and diff benchmarks.
 set -euo pipefail
@@ -56,3 +57,9 @@ if [ -f "$raw" ] && command -v wasm-bindgen >/dev/null && command -v wasm-opt >/
 else
   echo "skipped: needs $raw (cargo leptos build --release), wasm-bindgen and wasm-opt on PATH"
 fi
+
+echo "== pages under load (release server, generated catalogs, fresh database each)"
+# The home page of a 1,000-service catalog, 200 requests at once, and of 5,000 services: latency
+# and the page size as sent raw, with gzip and with brotli.
+LEPTOS_SITE_ROOT=target/site python3 scripts/page_load.py target/release/breakwater 1000 200
+LEPTOS_SITE_ROOT=target/site python3 scripts/page_load.py target/release/breakwater 5000 50

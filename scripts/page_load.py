@@ -24,9 +24,12 @@ def catalog(services: int) -> str:
     layers = max(4, services // 125)
     ids = [f"svc-{i:04d}" for i in range(services)]
     layer_of = {s: i * layers // services for i, s in enumerate(ids)}
+    in_layer = [[] for _ in range(layers + 1)]
+    for s in ids:
+        in_layer[layer_of[s]].append(s)
     entries = []
     for s in ids:
-        below = [t for t in ids if layer_of[t] == layer_of[s] + 1]
+        below = in_layer[layer_of[s] + 1]
         deps = rng.sample(below, min(len(below), rng.randint(1, 3))) if below else []
         entries.append({
             "id": s, "owner": f"team-{rng.randint(0, 40)}", "tier": rng.choice(["critical", "standard", "low"]),

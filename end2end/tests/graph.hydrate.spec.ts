@@ -89,12 +89,12 @@ test('keyboard: the import panel opens and closes from its summary, which keeps 
   await expect(page.locator('.import-panel')).toHaveAttribute('open', '');
   await expect(summary).toBeFocused();
   await page.keyboard.press('Tab');
-  await expect(page.locator('.import-panel input[type=file]')).toBeFocused();
+  await expect(page.locator('.import-panel input[name=files]')).toBeFocused();
   await page.keyboard.press('Shift+Tab');
   await expect(summary).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.locator('.import-panel')).not.toHaveAttribute('open');
-  await expect(page.locator('.import-panel input[type=file]')).toBeHidden();
+  await expect(page.locator('.import-panel input[name=files]')).toBeHidden();
 });
 
 test('search highlights services by name, owner or contract', async ({ page }) => {
@@ -120,7 +120,7 @@ test('zoom buttons and the wheel change the view; Fit restores it', async ({ pag
 test('an invalid catalog upload lists the problems and leaves the graph unchanged', async ({ page }) => {
   const before = await page.locator('svg.graph g.node').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
   await page.click('.import-panel summary');
-  await page.setInputFiles('.import-panel input[type=file]', path.join(__dirname, 'fixtures', 'invalid-catalog.yaml'));
+  await page.setInputFiles('.import-panel input[name=files]', path.join(__dirname, 'fixtures', 'invalid-catalog.yaml'));
   await page.click('.import-panel button[type=submit]');
   const result = page.locator('.import-result.refused');
   await expect(result).toBeVisible();
@@ -137,8 +137,17 @@ test('a valid catalog upload with its spec files becomes a new revision', async 
   const dir = path.join(repoRoot, 'demo', 'boutique');
   const specs = fs.readdirSync(path.join(dir, 'specs')).map((f) => path.join(dir, 'specs', f));
   await page.click('.import-panel summary');
-  await page.setInputFiles('.import-panel input[type=file]', [path.join(dir, 'catalog.yaml'), ...specs]);
+  await page.setInputFiles('.import-panel input[name=files]', [path.join(dir, 'catalog.yaml'), ...specs]);
   await page.click('.import-panel button[type=submit]');
   await expect(page.locator('.import-result.ok')).toContainText('Imported as revision');
+  await expect(page.locator('svg.graph g.node')).toHaveCount(11);
+});
+
+test('a picked folder uploads with its paths: specs are matched by path', async ({ page }) => {
+  await page.click('.import-panel summary');
+  // The whole demo folder, candidates included: each spec path of the catalog names one file.
+  await page.setInputFiles('.import-panel input[name=folder]', path.join(repoRoot, 'demo', 'boutique'));
+  await page.click('.import-panel button[type=submit]');
+  await expect(page.locator('.import-result.ok')).toContainText('(upload: boutique/catalog.yaml)');
   await expect(page.locator('svg.graph g.node')).toHaveCount(11);
 });

@@ -1,5 +1,6 @@
 //! The Leptos app: the HTML shell, the navigation and the routes. Pages fetch through server
-//! functions in [`crate::api`] and get [`crate::wire`] types; components under [`components`] only render what they are given.
+//! functions in [`crate::api`] and get [`crate::wire`] types; components under [`components`]
+//! only render what they are given.
 
 pub mod components;
 pub mod pages;
