@@ -362,47 +362,39 @@ impl<'a> SchemaDiff<'a> {
         let (reader, _) = reader_writer(dir, old, new);
         let each_old = (dir == Direction::Backward) == reader.is_union();
         let mut ok = true;
-        if each_old {
-            for (a, &i) in verdicts.rest_old.iter().enumerate() {
-                if verdicts.cells[a].iter().any(Option::is_some) {
-                    continue;
+        let rest = if each_old {
+            &verdicts.rest_old
+        } else {
+            &verdicts.rest_new
+        };
+        for (k, &branch) in rest.iter().enumerate() {
+            let covered = if each_old {
+                verdicts.cells[k].iter().any(Option::is_some)
+            } else {
+                verdicts.cells.iter().any(|row| row[k].is_some())
+            };
+            if covered {
+                continue;
+            }
+            let mut found = false;
+            for &(twin_old, twin_new, _) in &verdicts.twins {
+                tried += 1;
+                if tried > max_pairs {
+                    return Ok(None);
                 }
-                let mut found = false;
-                for &(_, j, _) in &verdicts.twins {
-                    tried += 1;
-                    if tried > max_pairs {
-                        return Ok(None);
-                    }
-                    if self.cell(old, new, i, j, dir, path)?.is_some() {
-                        found = true;
-                        break;
-                    }
-                }
-                if !found {
-                    ok = false;
+                let (i, j) = if each_old {
+                    (branch, twin_new)
+                } else {
+                    (twin_old, branch)
+                };
+                if self.cell(old, new, i, j, dir, path)?.is_some() {
+                    found = true;
                     break;
                 }
             }
-        } else {
-            for (b, &j) in verdicts.rest_new.iter().enumerate() {
-                if verdicts.cells.iter().any(|row| row[b].is_some()) {
-                    continue;
-                }
-                let mut found = false;
-                for &(i, _, _) in &verdicts.twins {
-                    tried += 1;
-                    if tried > max_pairs {
-                        return Ok(None);
-                    }
-                    if self.cell(old, new, i, j, dir, path)?.is_some() {
-                        found = true;
-                        break;
-                    }
-                }
-                if !found {
-                    ok = false;
-                    break;
-                }
+            if !found {
+                ok = false;
+                break;
             }
         }
         Ok(Some((verdicts, ok)))
