@@ -3,7 +3,6 @@
 //! layers every request passes: request ids and tracing, per-route body limits, JSON error
 //! bodies, compression and cache headers.
 
-use crate::server::store::Store;
 use crate::server::AppState;
 use crate::ui::{shell, App};
 use crate::wire::ApiError;
@@ -65,8 +64,7 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
     options
 }
 
-pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
-    let state = AppState::new(store, leptos_options);
+pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
         let id = request

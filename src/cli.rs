@@ -4,6 +4,7 @@
 use crate::server::import::{self, SpecDir};
 use crate::server::store::{Store, StoreError};
 use crate::server::work::{self, Workers};
+use crate::server::AppState;
 use crate::wire::contracts::CandidateRequest;
 use crate::wire::ApiError;
 use breakwater_domain::catalog::{self, Problem, SpecSource};
@@ -246,11 +247,12 @@ async fn serve(database: &str, addr: SocketAddr, seed: bool) -> Result<ExitCode,
     let local = listener
         .local_addr()
         .map_err(|source| CliError::Listen { addr, source })?;
-    let app = crate::app::router(store.clone(), crate::app::leptos_options(local));
-    // Checks that did not finish before the last stop run again, without delaying the first page.
-    let checking = store.clone();
+    let state = AppState::new(store.clone(), crate::app::leptos_options(local));
+    // Checks that did not finish before the last stop run again, without delaying the first page,
+    // on the same job slots as the requests.
+    let (checking, workers) = (store.clone(), state.workers.clone());
+    let app = crate::app::router(state);
     tokio::spawn(async move {
-        let workers = Workers::for_this_machine();
         if let Err(e) = crate::server::compat::check_current_revision(&checking, &workers).await {
             tracing::error!(%e, "checking the current revision's contracts failed");
         }

@@ -3,6 +3,7 @@
 
 use breakwater::app;
 use breakwater::server::store::Store;
+use breakwater::server::AppState;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -20,7 +21,7 @@ impl TestApp {
         let store = Store::open(&url).await.expect("open store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let router = app::router(store.clone(), app::leptos_options(addr));
+        let router = app::router(AppState::new(store.clone(), app::leptos_options(addr)));
         tokio::spawn(app::serve(listener, router, std::future::pending()));
         TestApp {
             base: format!("http://{addr}"),
