@@ -6,6 +6,7 @@
 //! - [`layout`]: the layered drawing of the graph, shared by the server (SVG) and the browser.
 //! - [`compatibility`]: the contract matrix and "can I deploy" over the whole catalog.
 //! - [`contract`]: contract-compatibility checks (JSON Schema and OpenAPI) and "can I deploy".
+//! - [`plan`]: rollout plans: the plan file, the planner, plan diffs and the readiness checklist.
 //! - [`yaml`]: the nesting and alias guards every YAML text passes before it is parsed.
 //!
 //! Invariant: nothing here does I/O, reads the clock or depends on a web framework or database.
@@ -15,4 +16,5 @@ pub mod compatibility;
 pub mod contract;
 pub mod graph;
 pub mod layout;
+pub mod plan;
 pub mod yaml;

@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod contracts;
+pub mod plans;
 
 pub use crate::wire::ApiError;
 

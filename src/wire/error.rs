@@ -10,6 +10,9 @@ pub enum ApiError {
     Invalid(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// The request was based on a revision that is no longer the latest.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// The request is larger than the route accepts.
     #[error("{0}")]
     TooLarge(String),
@@ -43,6 +46,7 @@ impl ApiError {
         match self {
             ApiError::Invalid(_) | ApiError::Request(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,

@@ -5,5 +5,6 @@
 pub mod catalog;
 pub mod contracts;
 pub mod error;
+pub mod plans;
 
 pub use error::ApiError;

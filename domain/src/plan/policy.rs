@@ -1,0 +1,152 @@
+//! How exposure grows and what must hold: steps, bake times, gates, the failure action.
+//! Plan-wide defaults ([`Policy`]) are overridden per stage and per service ([`PolicyOverride`]).
+
+use serde::{Deserialize, Serialize};
+
+/// Default exposure steps, in percent of traffic on the new version.
+pub const DEFAULT_STEPS: [u8; 5] = [1, 5, 25, 50, 100];
+/// Default bake time per step.
+pub const DEFAULT_BAKE_SECS: u64 = 10 * 60;
+/// Default most services in one stage.
+pub const DEFAULT_MAX_SERVICES_PER_STAGE: usize = 5;
+/// Longest bake time a step may have: longer is a typo, not a plan.
+pub const MAX_BAKE_SECS: u64 = 7 * 24 * 3600;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Strictly increasing percentages in 1..=100, ending at 100.
+    pub steps: Vec<u8>,
+    pub bake_secs: u64,
+    pub gates: Vec<Gate>,
+    pub max_services_per_stage: usize,
+    /// Region order: the first is the canary region. Regions a service has that are not listed
+    /// go after the listed ones, in the catalog's order.
+    pub regions: Vec<String>,
+    pub on_failure: FailureAction,
+}
+
+impl Default for Policy {
+    /// The defaults a plan without `policy:` gets: 1, 5, 25, 50, 100 percent, 10 minutes per
+    /// step, error rate ≤ 1%, p99 latency ≤ 500 ms, burn rate ≤ 2 over the bake time, pause on
+    /// failure, at most 5 services per stage.
+    fn default() -> Self {
+        Policy {
+            steps: DEFAULT_STEPS.to_vec(),
+            bake_secs: DEFAULT_BAKE_SECS,
+            gates: vec![
+                Gate::new(Signal::ErrorRate, 1.0),
+                Gate::new(Signal::LatencyP99, 500.0),
+                Gate::new(Signal::BurnRate, 2.0),
+            ],
+            max_services_per_stage: DEFAULT_MAX_SERVICES_PER_STAGE,
+            regions: Vec::new(),
+            on_failure: FailureAction::Pause,
+        }
+    }
+}
+
+/// Some of a [`Policy`]'s values, applied over another policy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PolicyOverride {
+    pub steps: Option<Vec<u8>>,
+    pub bake_secs: Option<u64>,
+    pub gates: Option<Vec<Gate>>,
+    pub max_services_per_stage: Option<usize>,
+    pub regions: Option<Vec<String>>,
+    pub on_failure: Option<FailureAction>,
+}
+
+impl Policy {
+    /// This policy with `over`'s values where it has them.
+    pub fn with(&self, over: &PolicyOverride) -> Policy {
+        Policy {
+            steps: over.steps.clone().unwrap_or_else(|| self.steps.clone()),
+            bake_secs: over.bake_secs.unwrap_or(self.bake_secs),
+            gates: over.gates.clone().unwrap_or_else(|| self.gates.clone()),
+            max_services_per_stage: over
+                .max_services_per_stage
+                .unwrap_or(self.max_services_per_stage),
+            regions: over.regions.clone().unwrap_or_else(|| self.regions.clone()),
+            on_failure: over.on_failure.unwrap_or(self.on_failure),
+        }
+    }
+}
+
+/// What a failed gate does to a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureAction {
+    Pause,
+    RollbackStage,
+    RollbackPlan,
+}
+
+impl FailureAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureAction::Pause => "pause",
+            FailureAction::RollbackStage => "rollback_stage",
+            FailureAction::RollbackPlan => "rollback_plan",
+        }
+    }
+}
+
+/// The health signal a gate watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// Percent of requests failing (5xx); threshold is a maximum percentage.
+    ErrorRate,
+    /// 99th-percentile latency; threshold is a maximum in milliseconds.
+    LatencyP99,
+    /// SLO error-budget burn rate; threshold is a maximum multiple of the sustainable rate.
+    BurnRate,
+    /// A named data check (a reconciliation query) that must pass; no threshold.
+    DataCheck,
+}
+
+impl Signal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::ErrorRate => "error_rate",
+            Signal::LatencyP99 => "latency_p99",
+            Signal::BurnRate => "burn_rate",
+            Signal::DataCheck => "data_check",
+        }
+    }
+
+    pub fn unit(self) -> &'static str {
+        match self {
+            Signal::ErrorRate => "%",
+            Signal::LatencyP99 => "ms",
+            Signal::BurnRate => "×",
+            Signal::DataCheck => "",
+        }
+    }
+}
+
+/// A condition a step must hold while it bakes. Evaluated by the executor; here it is data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gate {
+    pub signal: Signal,
+    /// The maximum allowed value (unused for data checks).
+    pub max: f64,
+    /// Measurement window in seconds; `None` = the step's bake time.
+    pub window_secs: Option<u64>,
+    /// The data check's name (data checks only).
+    pub check: Option<String>,
+    /// Also watch every service downstream of the changed one (cascade detection).
+    pub downstream: bool,
+}
+
+impl Gate {
+    pub fn new(signal: Signal, max: f64) -> Gate {
+        Gate {
+            signal,
+            max,
+            window_secs: None,
+            check: None,
+            downstream: signal != Signal::DataCheck,
+        }
+    }
+}
