@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Speed and size figures (medians; compare ratios, the machines are shared):
 # layout and validation at 100 / 1,000 / 5,000 services (Graphviz dot beside ours when installed),
-# the OpenAPI diff of a 5,000-operation document, and the release bundle: wasm, JS glue and CSS,
+# the OpenAPI diff of a 5,000-operation document, the planner (500 changes on 5,000 services, and
+# every service of the enterprise demo), and the release bundle: wasm, JS glue and CSS,
 # raw / gzip -9 / brotli (when the brotli command is installed), the wasm's code by crate, and
 # concurrent page loads against the release server (scripts/page_load.py).
 # BENCH_REBUILD=0 measures the bundle already in target/site; BENCH_ONLY=bundle skips the
-# layout and diff benchmarks.
+# layout, diff and planner benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
@@ -16,6 +17,8 @@ if [ "${BENCH_ONLY:-all}" != bundle ]; then
   cargo bench --locked -p breakwater-domain --bench layout
   echo "== OpenAPI diff"
   cargo bench --locked -p breakwater-domain --bench openapi_diff
+  echo "== planner"
+  cargo bench --locked -p breakwater-domain --bench plan
 fi
 
 echo "== wasm bundle (release)"

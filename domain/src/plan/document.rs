@@ -1,13 +1,37 @@
-//! The YAML plan file, as people write it, and [`load`]: parse, read spec files, fill in
-//! defaults and report every bad value at once with its location.
+//! The YAML plan file, as people write it ([`PlanFile`]), and [`load`]: parse, read spec files,
+//! fill in defaults and report every bad value at once with its location. [`validate`] holds
+//! the checks that need no catalog; the planner runs them too, so the editor gets them on
+//! every keystroke.
 
-use super::{PlanProblem, PlanSpec};
-use crate::catalog::SpecSource;
+use super::policy::{FailureAction, Gate, Policy, PolicyOverride, Signal, MAX_BAKE_SECS};
+use super::{Change, ContractChange, Migration, Phase, PlanLocation, PlanProblem, PlanSpec};
+use crate::catalog::{is_valid_id, SpecSource};
+use serde::{Deserialize, Serialize};
+use serde_yaml_ng::Value;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
 
 /// Plan files of this size or more are refused before parsing.
 pub const MAX_PLAN_BYTES: usize = 10 * 1024 * 1024;
+/// Bake times longer than this get a `LONG_BAKE` warning (a stage that waits a day per step).
+pub const LONG_BAKE_SECS: u64 = 24 * 3600;
+/// Most services a stage may hold: beyond it a "stage" is a big-bang release.
+pub const MAX_STAGE_SIZE: usize = 1000;
 
-/// The result of loading a plan file: the spec when it could be read, and every problem.
+const SIGNALS: [Signal; 4] = [
+    Signal::ErrorRate,
+    Signal::LatencyP99,
+    Signal::BurnRate,
+    Signal::DataCheck,
+];
+const FAILURE_ACTIONS: [FailureAction; 3] = [
+    FailureAction::Pause,
+    FailureAction::RollbackStage,
+    FailureAction::RollbackPlan,
+];
+const DURATION_RULE: &str = "write a duration like 90s, 10m or 1h30m, or a whole number of seconds";
+
+/// The result of loading a plan file: the spec when the YAML could be read, and every problem.
 #[derive(Debug, Clone)]
 pub struct LoadedPlan {
     pub spec: Option<PlanSpec>,
@@ -18,15 +42,1137 @@ impl LoadedPlan {
     pub fn is_valid(&self) -> bool {
         self.spec.is_some() && !self.problems.iter().any(PlanProblem::is_error)
     }
+
+    fn refused(problem: PlanProblem) -> LoadedPlan {
+        LoadedPlan {
+            spec: None,
+            problems: vec![problem],
+        }
+    }
+}
+
+/// The YAML plan file as written by people. Scalars that must become numbers, booleans or
+/// names are kept loose (text or any YAML value) so that [`load`] reports every bad value with
+/// its field instead of stopping at the first.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFile {
+    #[serde(default)]
+    pub plan: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyEntry>,
+    #[serde(default)]
+    pub changes: Vec<ChangeEntry>,
+    /// Pinned stages: a manual order of service ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<Vec<String>>>,
+}
+
+/// A policy block: the plan's `policy:`, one of its `stages:` overrides, or a change's
+/// `policy:`. One shape for all three; which keys each may hold is checked on conversion.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyEntry {
+    /// The stage number (1-based); only in the plan policy's `stages:` entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<Value>>,
+    /// A duration (`10m`, `1h30m`) or a whole number of seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bake: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gates: Option<Vec<GateEntry>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_services_per_stage: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<String>,
+    /// Per-stage overrides; only in the plan's policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<PolicyEntry>>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateEntry {
+    #[serde(default)]
+    pub signal: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+    /// Default: true, except for data checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downstream: Option<Value>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEntry {
+    #[serde(default)]
+    pub service: Option<String>,
+    /// Any scalar, as written: `to_version: 2.10` is the version "2.10".
+    #[serde(default)]
+    pub to_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contracts: Vec<ContractEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub migrations: Vec<MigrationEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyEntry>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractEntry {
+    #[serde(default)]
+    pub contract: Option<String>,
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Path of the spec file, relative to the plan file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<String>,
+    /// The spec inline, as text (what [`to_yaml`] writes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationEntry {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `expand` or `contract`.
+    #[serde(default)]
+    pub phase: Option<String>,
+    /// Default: true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reversible: Option<Value>,
 }
 
 /// Parse and validate a YAML plan, reading `spec:` files through `specs` (paths relative to
 /// the plan file).
 pub fn load(text: &str, specs: &mut dyn SpecSource) -> LoadedPlan {
-    todo!("{} {}", text.len(), specs.read("").is_ok())
+    if text.len() >= MAX_PLAN_BYTES {
+        return LoadedPlan::refused(PlanProblem::error(
+            PlanLocation::Plan,
+            "TOO_LARGE",
+            format!(
+                "the plan is {:.1} MB; the limit is {} MB",
+                text.len() as f64 / 1e6,
+                MAX_PLAN_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    let scan = match crate::yaml::check_nesting(text) {
+        Ok(scan) => scan,
+        Err(e) => {
+            let location = PlanLocation::Text {
+                line: e.line,
+                column: e.column,
+            };
+            return LoadedPlan::refused(PlanProblem::error(location, "TOO_DEEP", e.to_string()));
+        }
+    };
+    let file: PlanFile = match crate::yaml::from_scanned(text, scan) {
+        Ok(file) => file,
+        Err(e) => {
+            let location = e
+                .location()
+                .map(|l| PlanLocation::Text {
+                    line: l.line(),
+                    column: l.column(),
+                })
+                .unwrap_or(PlanLocation::Plan);
+            return LoadedPlan::refused(PlanProblem::error(location, "YAML_SYNTAX", e.to_string()));
+        }
+    };
+    let mut convert = Convert {
+        specs,
+        problems: Problems::default(),
+    };
+    let spec = convert.plan(file);
+    let mut problems = convert.problems.0;
+    // A bad value converts to a placeholder that validation may flag again at the same field:
+    // the conversion's message is the precise one, so keep only it.
+    let reported: HashSet<(String, PlanLocation)> = problems
+        .iter()
+        .map(|p| (p.code.clone(), p.location.clone()))
+        .collect();
+    problems.extend(
+        validate(&spec)
+            .into_iter()
+            .filter(|p| !reported.contains(&(p.code.clone(), p.location.clone()))),
+    );
+    LoadedPlan {
+        spec: Some(spec),
+        problems,
+    }
 }
 
-/// The spec as a YAML plan file (documents inline): `load(&to_yaml(s))` gives `s` back.
+/// The spec as a YAML plan file, with the full policy and every document inline:
+/// `load(&to_yaml(s), ..)` gives `s` back.
 pub fn to_yaml(spec: &PlanSpec) -> String {
-    todo!("{spec:?}")
+    serde_yaml_ng::to_string(&PlanFile::from(spec)).expect("a plan always serialises to YAML")
+}
+
+/// Every problem of a spec that needs no catalog: names, versions, duplicate changes, policy
+/// values and pinned stages.
+pub fn validate(spec: &PlanSpec) -> Vec<PlanProblem> {
+    let mut out = Problems::default();
+    if spec.name.is_empty() {
+        out.error(
+            "plan",
+            "INVALID_NAME",
+            "the plan needs a name (plan: checkout-v2)",
+        );
+    } else if !is_valid_id(&spec.name) {
+        out.error(
+            "plan",
+            "INVALID_NAME",
+            format!("plan name '{}' {SLUG_RULE}", shorten(&spec.name)),
+        );
+    }
+    if spec.changes.is_empty() {
+        out.error(
+            "changes",
+            "NO_CHANGES",
+            "the plan changes nothing: list at least one change",
+        );
+    }
+    let mut first_change: HashMap<&str, usize> = HashMap::new();
+    for (i, change) in spec.changes.iter().enumerate() {
+        let at = format!("changes[{i}]");
+        if !is_valid_id(&change.service) {
+            out.error(
+                format!("{at}.service"),
+                "INVALID_SERVICE_ID",
+                format!("service id '{}' {SLUG_RULE}", shorten(&change.service)),
+            );
+        } else if let Some(first) = first_change.get(change.service.as_str()) {
+            out.error(
+                format!("{at}.service"),
+                "DUPLICATE_CHANGE",
+                format!(
+                    "'{}' is already changed by changes[{first}]: one change per service",
+                    change.service
+                ),
+            );
+        } else {
+            first_change.insert(&change.service, i);
+        }
+        check_version(&change.to_version, &format!("{at}.to_version"), &mut out);
+        check_change_parts(change, &at, &mut out);
+        if let Some(over) = &change.policy {
+            check_override(&format!("{at}.policy"), over, &mut out);
+        }
+    }
+    check_policy(&spec.policy, &mut out);
+    let mut numbered = HashSet::new();
+    for (k, (stage, over)) in spec.stage_policies.iter().enumerate() {
+        let at = format!("policy.stages[{k}]");
+        if *stage == 0 {
+            out.error(
+                format!("{at}.stage"),
+                "INVALID_STAGE",
+                "stages are numbered from 1",
+            );
+        } else if !numbered.insert(*stage) {
+            out.error(
+                format!("{at}.stage"),
+                "INVALID_STAGE",
+                format!("stage {stage} already has an override"),
+            );
+        }
+        check_override(&at, over, &mut out);
+    }
+    if let Some(pinned) = &spec.pinned {
+        check_pinned(spec, pinned, &mut out);
+    }
+    out.0
+}
+
+const SLUG_RULE: &str =
+    "is not a slug: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit";
+
+/// Problems with their field paths.
+#[derive(Default)]
+struct Problems(Vec<PlanProblem>);
+
+impl Problems {
+    fn error(&mut self, path: impl Into<String>, code: &str, message: impl Into<String>) {
+        self.0
+            .push(PlanProblem::error(PlanLocation::field(path), code, message));
+    }
+
+    fn warning(&mut self, path: impl Into<String>, code: &str, message: impl Into<String>) {
+        self.0.push(PlanProblem::warning(
+            PlanLocation::field(path),
+            code,
+            message,
+        ));
+    }
+}
+
+/// A value quoted in a message, cut short: it may come from a 10 MB file.
+fn shorten(text: &str) -> String {
+    const MAX_CHARS: usize = 40;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((end, _)) => format!("{}...", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+/// A YAML value as written, for messages.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("'{}'", shorten(s)),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "nothing".to_string(),
+        Value::Sequence(_) => "a list".to_string(),
+        Value::Mapping(_) => "a mapping".to_string(),
+        Value::Tagged(t) => format!("a value tagged {}", t.tag),
+    }
+}
+
+fn check_version(version: &str, path: &str, out: &mut Problems) {
+    if version.trim().is_empty() {
+        out.error(
+            path,
+            "INVALID_VERSION",
+            "a version is required (e.g. 2.0.0)",
+        );
+    } else if version.chars().any(char::is_whitespace) {
+        out.error(
+            path,
+            "INVALID_VERSION",
+            format!("version '{}' contains spaces", shorten(version)),
+        );
+    }
+}
+
+/// Contracts, flags and migrations of one change.
+fn check_change_parts(change: &Change, at: &str, out: &mut Problems) {
+    let mut contracts = HashSet::new();
+    for (j, contract) in change.contracts.iter().enumerate() {
+        let path = format!("{at}.contracts[{j}]");
+        if !is_valid_id(&contract.contract) {
+            out.error(
+                format!("{path}.contract"),
+                "INVALID_CONTRACT",
+                format!("contract id '{}' {SLUG_RULE}", shorten(&contract.contract)),
+            );
+        } else if !contracts.insert(contract.contract.as_str()) {
+            out.error(
+                format!("{path}.contract"),
+                "DUPLICATE_CONTRACT",
+                format!(
+                    "contract '{}' is listed twice in this change",
+                    contract.contract
+                ),
+            );
+        }
+        check_version(&contract.version, &format!("{path}.version"), out);
+    }
+    for (k, flag) in change.flags.iter().enumerate() {
+        if flag.trim().is_empty() {
+            out.error(
+                format!("{at}.flags[{k}]"),
+                "INVALID_FLAG",
+                "a flag needs a name",
+            );
+        }
+    }
+    for (k, migration) in change.migrations.iter().enumerate() {
+        if migration.name.trim().is_empty() {
+            out.error(
+                format!("{at}.migrations[{k}].name"),
+                "INVALID_MIGRATION",
+                "a migration needs a name",
+            );
+        }
+    }
+}
+
+fn check_policy(policy: &Policy, out: &mut Problems) {
+    check_values(
+        "policy",
+        Some(&policy.steps),
+        Some(policy.bake_secs),
+        Some(&policy.gates),
+        Some(&policy.regions),
+        out,
+    );
+    let size = policy.max_services_per_stage;
+    if size == 0 || size > MAX_STAGE_SIZE {
+        out.error(
+            "policy.max_services_per_stage",
+            "INVALID_STAGE_SIZE",
+            format!("max_services_per_stage is {size}; use 1 to {MAX_STAGE_SIZE}"),
+        );
+    }
+}
+
+fn check_override(path: &str, over: &PolicyOverride, out: &mut Problems) {
+    check_values(
+        path,
+        over.steps.as_deref(),
+        over.bake_secs,
+        over.gates.as_deref(),
+        over.regions.as_deref(),
+        out,
+    );
+    if over.max_services_per_stage.is_some() {
+        out.error(
+            format!("{path}.max_services_per_stage"),
+            "INVALID_POLICY",
+            "max_services_per_stage applies to the whole plan: set it in the plan's policy",
+        );
+    }
+}
+
+/// The values a plan policy and its overrides share.
+fn check_values(
+    path: &str,
+    steps: Option<&[u8]>,
+    bake_secs: Option<u64>,
+    gates: Option<&[Gate]>,
+    regions: Option<&[String]>,
+    out: &mut Problems,
+) {
+    if let Some(steps) = steps {
+        check_steps(&format!("{path}.steps"), steps, out);
+    }
+    if let Some(secs) = bake_secs {
+        let at = format!("{path}.bake");
+        if secs > MAX_BAKE_SECS {
+            out.error(
+                at,
+                "INVALID_BAKE",
+                format!(
+                    "a bake of {} is longer than {} (the limit): a typo?",
+                    format_duration(secs),
+                    format_duration(MAX_BAKE_SECS)
+                ),
+            );
+        } else if secs > LONG_BAKE_SECS {
+            out.warning(
+                at,
+                "LONG_BAKE",
+                format!(
+                    "a bake of {} per step is longer than a day",
+                    format_duration(secs)
+                ),
+            );
+        }
+    }
+    for (k, gate) in gates.unwrap_or_default().iter().enumerate() {
+        check_gate(&format!("{path}.gates[{k}]"), gate, out);
+    }
+    if let Some(regions) = regions {
+        let mut seen = HashSet::new();
+        for region in regions {
+            if region.trim().is_empty() {
+                out.error(
+                    format!("{path}.regions"),
+                    "INVALID_REGIONS",
+                    "a region needs a name",
+                );
+            } else if !seen.insert(region.as_str()) {
+                out.error(
+                    format!("{path}.regions"),
+                    "INVALID_REGIONS",
+                    format!("region '{}' is listed twice", shorten(region)),
+                );
+            }
+        }
+    }
+}
+
+fn check_steps(path: &str, steps: &[u8], out: &mut Problems) {
+    let Some(&last) = steps.last() else {
+        out.error(
+            path,
+            "INVALID_STEPS",
+            "at least one exposure step is needed (the last one is 100)",
+        );
+        return;
+    };
+    for &step in steps {
+        if step == 0 {
+            out.error(path, "INVALID_STEPS", "a step of 0% exposes nothing");
+        } else if step > 100 {
+            out.error(
+                path,
+                "INVALID_STEPS",
+                format!("a step of {step}% is above 100%"),
+            );
+        }
+    }
+    for pair in steps.windows(2) {
+        if pair[1] <= pair[0] {
+            out.error(
+                path,
+                "INVALID_STEPS",
+                format!("steps must increase: {}% comes after {}%", pair[1], pair[0]),
+            );
+        }
+    }
+    if last != 100 {
+        out.error(
+            path,
+            "INVALID_STEPS",
+            format!("the last step must be 100% (all traffic), not {last}%"),
+        );
+    }
+}
+
+fn check_gate(path: &str, gate: &Gate, out: &mut Problems) {
+    if !gate.max.is_finite() || gate.max < 0.0 {
+        out.error(
+            format!("{path}.max"),
+            "INVALID_GATE",
+            format!(
+                "a {} gate's max must be a number of 0 or more, not {}",
+                gate.signal.as_str(),
+                gate.max
+            ),
+        );
+    }
+    if gate.signal == Signal::DataCheck && gate.check.as_deref().is_none_or(|c| c.trim().is_empty())
+    {
+        out.error(
+            format!("{path}.check"),
+            "INVALID_GATE",
+            "a data_check gate names the check it runs (check: orders-reconciled)",
+        );
+    }
+    match gate.window_secs {
+        Some(0) => out.error(
+            format!("{path}.window"),
+            "INVALID_GATE",
+            "a window of 0s measures nothing",
+        ),
+        Some(secs) if secs > MAX_BAKE_SECS => out.error(
+            format!("{path}.window"),
+            "INVALID_GATE",
+            format!(
+                "a window of {} is longer than {} (the limit)",
+                format_duration(secs),
+                format_duration(MAX_BAKE_SECS)
+            ),
+        ),
+        _ => {}
+    }
+}
+
+fn check_pinned(spec: &PlanSpec, pinned: &[Vec<String>], out: &mut Problems) {
+    let changed: HashSet<&str> = spec.changes.iter().map(|c| c.service.as_str()).collect();
+    let mut placed = HashSet::new();
+    for (k, stage) in pinned.iter().enumerate() {
+        let at = format!("stages[{k}]");
+        if stage.is_empty() {
+            out.error(
+                &at,
+                "PINNED_EMPTY",
+                format!("stage {} has no services", k + 1),
+            );
+        }
+        for service in stage {
+            if !changed.contains(service.as_str()) {
+                out.error(
+                    &at,
+                    "PINNED_UNKNOWN",
+                    format!(
+                        "stage {} lists '{}', which the plan does not change",
+                        k + 1,
+                        shorten(service)
+                    ),
+                );
+            } else if !placed.insert(service.as_str()) {
+                out.error(
+                    &at,
+                    "PINNED_DUPLICATE",
+                    format!("'{service}' is listed twice: a service rolls out in one stage"),
+                );
+            }
+        }
+    }
+    for change in &spec.changes {
+        if placed.insert(change.service.as_str()) {
+            out.error(
+                "stages",
+                "PINNED_MISSING",
+                format!(
+                    "'{}' is changed but in none of the stages",
+                    shorten(&change.service)
+                ),
+            );
+        }
+    }
+}
+
+/// Reads durations: `90s`, `10m`, `1h30m`, `2h 15m`, `1d`, or a whole number of seconds. Whole
+/// seconds only, with checked arithmetic: no input overflows or panics.
+fn parse_duration(text: &str) -> Option<u64> {
+    let text = text.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().ok();
+    }
+    let mut rest = text;
+    let mut total: u64 = 0;
+    let mut terms = 0;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let count: u64 = rest[..digits].parse().ok()?;
+        rest = rest[digits..].trim_start();
+        let letters = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let unit = match &rest[..letters] {
+            "s" | "sec" | "secs" | "second" | "seconds" => 1,
+            "m" | "min" | "mins" | "minute" | "minutes" => 60,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
+            "d" | "day" | "days" => 86_400,
+            "w" | "week" | "weeks" => 7 * 86_400,
+            _ => return None,
+        };
+        total = total.checked_add(count.checked_mul(unit)?)?;
+        rest = rest[letters..].trim_start();
+        terms += 1;
+    }
+    (terms > 0).then_some(total)
+}
+
+/// The shortest hours-minutes-seconds form: `10m`, `1h30m`, `0s`. [`parse_duration`] reads it
+/// back exactly.
+fn format_duration(secs: u64) -> String {
+    let mut out = String::new();
+    for (count, unit) in [(secs / 3600, "h"), (secs / 60 % 60, "m"), (secs % 60, "s")] {
+        if count > 0 {
+            write!(out, "{count}{unit}").expect("writing to a String cannot fail");
+        }
+    }
+    if out.is_empty() {
+        out.push_str("0s");
+    }
+    out
+}
+
+/// Converts the loose file into a [`PlanSpec`], recording a problem for every value it cannot
+/// read and using a placeholder that keeps every index (so paths of later problems stay right).
+struct Convert<'a> {
+    specs: &'a mut dyn SpecSource,
+    problems: Problems,
+}
+
+impl Convert<'_> {
+    fn plan(&mut self, file: PlanFile) -> PlanSpec {
+        let (policy, stage_policies) = match file.policy {
+            None => (Policy::default(), Vec::new()),
+            Some(mut entry) => {
+                let stages = entry.stages.take().unwrap_or_default();
+                self.misplaced_stage(&entry, "policy");
+                let over = self.policy_override(entry, "policy");
+                let stage_policies = stages
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, entry)| self.stage_policy(entry, &format!("policy.stages[{k}]")))
+                    .collect();
+                (Policy::default().with(&over), stage_policies)
+            }
+        };
+        let changes = file
+            .changes
+            .into_iter()
+            .enumerate()
+            .map(|(i, entry)| self.change(entry, &format!("changes[{i}]")))
+            .collect();
+        PlanSpec {
+            name: file.plan.unwrap_or_default(),
+            title: file.title,
+            changes,
+            policy,
+            stage_policies,
+            pinned: file.stages,
+        }
+    }
+
+    fn misplaced_stage(&mut self, entry: &PolicyEntry, path: &str) {
+        if entry.stage.is_some() {
+            self.problems.error(
+                format!("{path}.stage"),
+                "INVALID_POLICY",
+                "`stage:` belongs in an entry of the plan policy's `stages:`",
+            );
+        }
+    }
+
+    fn misplaced_stages(&mut self, entry: &PolicyEntry, path: &str) {
+        if entry.stages.is_some() {
+            self.problems.error(
+                format!("{path}.stages"),
+                "INVALID_POLICY",
+                "per-stage overrides belong in the plan's policy",
+            );
+        }
+    }
+
+    fn stage_policy(&mut self, entry: PolicyEntry, path: &str) -> (usize, PolicyOverride) {
+        self.misplaced_stages(&entry, path);
+        let at = format!("{path}.stage");
+        // 0 is the placeholder: validation reports it at the same field, so once.
+        let stage = match &entry.stage {
+            None => {
+                self.problems.error(
+                    &at,
+                    "INVALID_STAGE",
+                    "an override names its stage (stage: 1)",
+                );
+                0
+            }
+            Some(value) => match value.as_u64().and_then(|n| usize::try_from(n).ok()) {
+                Some(stage) => stage,
+                None => {
+                    self.problems.error(
+                        &at,
+                        "INVALID_STAGE",
+                        format!("stage {} is not a stage number (1, 2, ...)", shown(value)),
+                    );
+                    0
+                }
+            },
+        };
+        (stage, self.policy_override(entry, path))
+    }
+
+    fn policy_override(&mut self, entry: PolicyEntry, path: &str) -> PolicyOverride {
+        PolicyOverride {
+            steps: entry.steps.map(|steps| self.steps(&steps, path)),
+            bake_secs: entry
+                .bake
+                .and_then(|bake| self.duration(&bake, &format!("{path}.bake"), "INVALID_BAKE")),
+            gates: entry.gates.map(|gates| {
+                gates
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, gate)| self.gate(gate, &format!("{path}.gates[{k}]")))
+                    .collect()
+            }),
+            max_services_per_stage: entry
+                .max_services_per_stage
+                .and_then(|size| self.stage_size(&size, path)),
+            regions: entry.regions,
+            on_failure: entry
+                .on_failure
+                .and_then(|action| self.on_failure(&action, path)),
+        }
+    }
+
+    /// The whole percentages of a `steps:` list; anything else is reported and left out.
+    fn steps(&mut self, values: &[Value], path: &str) -> Vec<u8> {
+        let mut bad = Vec::new();
+        let steps = values
+            .iter()
+            .filter_map(
+                |value| match value.as_u64().and_then(|n| u8::try_from(n).ok()) {
+                    Some(step) if step <= 100 => Some(step),
+                    _ => {
+                        bad.push(shown(value));
+                        None
+                    }
+                },
+            )
+            .collect();
+        if !bad.is_empty() {
+            self.problems.error(
+                format!("{path}.steps"),
+                "INVALID_STEPS",
+                format!(
+                    "steps are whole percentages from 1 to 100, not {}",
+                    bad.join(", ")
+                ),
+            );
+        }
+        steps
+    }
+
+    fn duration(&mut self, value: &Value, path: &str, code: &str) -> Option<u64> {
+        let secs = match value {
+            Value::Number(n) => n.as_u64(),
+            Value::String(text) => parse_duration(text),
+            _ => None,
+        };
+        if secs.is_none() {
+            self.problems.error(
+                path,
+                code,
+                format!("{} is not a duration: {DURATION_RULE}", shown(value)),
+            );
+        }
+        secs
+    }
+
+    fn stage_size(&mut self, value: &Value, path: &str) -> Option<usize> {
+        let size = value.as_u64().and_then(|n| usize::try_from(n).ok());
+        if size.is_none() {
+            self.problems.error(
+                format!("{path}.max_services_per_stage"),
+                "INVALID_STAGE_SIZE",
+                format!(
+                    "max_services_per_stage is {}; use a whole number from 1 to {MAX_STAGE_SIZE}",
+                    shown(value)
+                ),
+            );
+        }
+        size
+    }
+
+    fn on_failure(&mut self, text: &str, path: &str) -> Option<FailureAction> {
+        let action = FAILURE_ACTIONS.into_iter().find(|a| a.as_str() == text);
+        if action.is_none() {
+            self.problems.error(
+                format!("{path}.on_failure"),
+                "INVALID_ON_FAILURE",
+                format!(
+                    "on_failure '{}' is not pause, rollback_stage or rollback_plan",
+                    shorten(text)
+                ),
+            );
+        }
+        action
+    }
+
+    fn gate(&mut self, entry: GateEntry, path: &str) -> Gate {
+        let name = entry.signal.unwrap_or_default();
+        let signal = SIGNALS.into_iter().find(|s| s.as_str() == name);
+        if signal.is_none() {
+            self.problems.error(
+                format!("{path}.signal"),
+                "INVALID_GATE",
+                format!(
+                    "signal '{}' is not error_rate, latency_p99, burn_rate or data_check",
+                    shorten(&name)
+                ),
+            );
+        }
+        let mut gate = Gate::new(signal.unwrap_or(Signal::ErrorRate), 0.0);
+        let at = format!("{path}.max");
+        // NaN is the placeholder: validation reports it at the same field, so once.
+        gate.max = match (&entry.max, signal) {
+            (Some(value), _) => value.as_f64().unwrap_or_else(|| {
+                self.problems.error(
+                    &at,
+                    "INVALID_GATE",
+                    format!("max {} is not a number", shown(value)),
+                );
+                f64::NAN
+            }),
+            (None, Some(signal)) if signal != Signal::DataCheck => {
+                self.problems.error(
+                    &at,
+                    "INVALID_GATE",
+                    format!(
+                        "a {} gate needs its threshold (max, in {})",
+                        signal.as_str(),
+                        signal.unit()
+                    ),
+                );
+                f64::NAN
+            }
+            (None, _) => 0.0,
+        };
+        gate.window_secs = entry
+            .window
+            .and_then(|window| self.duration(&window, &format!("{path}.window"), "INVALID_GATE"));
+        gate.check = entry.check;
+        if let Some(value) = entry.downstream {
+            match value.as_bool() {
+                Some(downstream) => gate.downstream = downstream,
+                None => self.problems.error(
+                    format!("{path}.downstream"),
+                    "INVALID_GATE",
+                    format!("downstream is true or false, not {}", shown(&value)),
+                ),
+            }
+        }
+        gate
+    }
+
+    fn change(&mut self, entry: ChangeEntry, path: &str) -> Change {
+        let policy = entry.policy.map(|policy| {
+            let at = format!("{path}.policy");
+            self.misplaced_stage(&policy, &at);
+            self.misplaced_stages(&policy, &at);
+            self.policy_override(policy, &at)
+        });
+        Change {
+            service: entry.service.unwrap_or_default(),
+            to_version: entry.to_version.unwrap_or_default(),
+            contracts: entry
+                .contracts
+                .into_iter()
+                .enumerate()
+                .map(|(j, contract)| self.contract(contract, &format!("{path}.contracts[{j}]")))
+                .collect(),
+            flags: entry.flags,
+            migrations: entry
+                .migrations
+                .into_iter()
+                .enumerate()
+                .map(|(k, m)| self.migration(m, &format!("{path}.migrations[{k}]")))
+                .collect(),
+            runbook: entry.runbook,
+            notes: entry.notes,
+            policy,
+        }
+    }
+
+    /// A contract change; its document is empty when it could not be had (reported here).
+    fn contract(&mut self, entry: ContractEntry, path: &str) -> ContractChange {
+        let contract = entry.contract.unwrap_or_default();
+        let document = match (entry.spec, entry.document) {
+            (None, Some(document)) => document,
+            (Some(spec), None) => self.specs.read(&spec).unwrap_or_else(|why| {
+                self.problems.error(
+                    format!("{path}.spec"),
+                    "SPEC_UNREADABLE",
+                    format!(
+                        "spec '{}' of contract '{}' cannot be read: {why}",
+                        shorten(&spec),
+                        shorten(&contract)
+                    ),
+                );
+                String::new()
+            }),
+            (Some(_), Some(_)) => {
+                self.problems.error(
+                    path,
+                    "SPEC_AMBIGUOUS",
+                    "give the new contract version as a spec path or an inline document, not both",
+                );
+                String::new()
+            }
+            (None, None) => {
+                self.problems.error(
+                    path,
+                    "SPEC_MISSING",
+                    format!(
+                        "contract '{}' needs its new spec: a path (spec:) or the text (document:)",
+                        shorten(&contract)
+                    ),
+                );
+                String::new()
+            }
+        };
+        ContractChange {
+            contract,
+            version: entry.version.unwrap_or_default(),
+            document,
+        }
+    }
+
+    fn migration(&mut self, entry: MigrationEntry, path: &str) -> Migration {
+        let phase_name = entry.phase.unwrap_or_default();
+        let phase = match phase_name.as_str() {
+            "expand" => Phase::Expand,
+            "contract" => Phase::Contract,
+            other => {
+                self.problems.error(
+                    format!("{path}.phase"),
+                    "INVALID_MIGRATION",
+                    format!("phase '{}' is not expand or contract", shorten(other)),
+                );
+                Phase::Expand
+            }
+        };
+        let reversible = match entry.reversible {
+            None => true,
+            Some(value) => value.as_bool().unwrap_or_else(|| {
+                self.problems.error(
+                    format!("{path}.reversible"),
+                    "INVALID_MIGRATION",
+                    format!("reversible is true or false, not {}", shown(&value)),
+                );
+                true
+            }),
+        };
+        Migration {
+            name: entry.name.unwrap_or_default(),
+            phase,
+            reversible,
+        }
+    }
+}
+
+/// A threshold as a YAML number: whole values as integers (`max: 500`, not `500.0`).
+fn threshold(max: f64) -> Value {
+    // Whole and well inside the range where i64 and f64 agree exactly.
+    if max.fract() == 0.0 && max.abs() < 1e15 {
+        Value::from(max as i64)
+    } else {
+        Value::from(max)
+    }
+}
+
+impl From<&Gate> for GateEntry {
+    fn from(gate: &Gate) -> Self {
+        let default = Gate::new(gate.signal, 0.0);
+        GateEntry {
+            signal: Some(gate.signal.as_str().to_string()),
+            // A data check's threshold is unused: written only when someone set one.
+            max: (gate.signal != Signal::DataCheck || gate.max != 0.0).then(|| threshold(gate.max)),
+            window: gate
+                .window_secs
+                .map(|secs| Value::from(format_duration(secs))),
+            check: gate.check.clone(),
+            downstream: (gate.downstream != default.downstream)
+                .then_some(Value::from(gate.downstream)),
+        }
+    }
+}
+
+impl From<&PolicyOverride> for PolicyEntry {
+    fn from(over: &PolicyOverride) -> Self {
+        PolicyEntry {
+            stage: None,
+            steps: over
+                .steps
+                .as_ref()
+                .map(|steps| steps.iter().map(|&s| Value::from(s)).collect()),
+            bake: over
+                .bake_secs
+                .map(|secs| Value::from(format_duration(secs))),
+            gates: over
+                .gates
+                .as_ref()
+                .map(|gates| gates.iter().map(GateEntry::from).collect()),
+            max_services_per_stage: over.max_services_per_stage.map(|n| Value::from(n as u64)),
+            regions: over.regions.clone(),
+            on_failure: over.on_failure.map(|a| a.as_str().to_string()),
+            stages: None,
+        }
+    }
+}
+
+impl From<&Policy> for PolicyOverride {
+    /// Every value of the policy, as an override that sets them all.
+    fn from(policy: &Policy) -> Self {
+        PolicyOverride {
+            steps: Some(policy.steps.clone()),
+            bake_secs: Some(policy.bake_secs),
+            gates: Some(policy.gates.clone()),
+            max_services_per_stage: Some(policy.max_services_per_stage),
+            regions: Some(policy.regions.clone()),
+            on_failure: Some(policy.on_failure),
+        }
+    }
+}
+
+impl From<&Change> for ChangeEntry {
+    fn from(change: &Change) -> Self {
+        ChangeEntry {
+            service: Some(change.service.clone()),
+            to_version: Some(change.to_version.clone()),
+            contracts: change
+                .contracts
+                .iter()
+                .map(|c| ContractEntry {
+                    contract: Some(c.contract.clone()),
+                    version: Some(c.version.clone()),
+                    spec: None,
+                    document: Some(c.document.clone()),
+                })
+                .collect(),
+            flags: change.flags.clone(),
+            migrations: change
+                .migrations
+                .iter()
+                .map(|m| MigrationEntry {
+                    name: Some(m.name.clone()),
+                    phase: Some(m.phase.as_str().to_string()),
+                    reversible: Some(Value::from(m.reversible)),
+                })
+                .collect(),
+            runbook: change.runbook.clone(),
+            notes: change.notes.clone(),
+            policy: change.policy.as_ref().map(PolicyEntry::from),
+        }
+    }
+}
+
+impl From<&PlanSpec> for PlanFile {
+    fn from(spec: &PlanSpec) -> Self {
+        let mut policy = PolicyEntry::from(&PolicyOverride::from(&spec.policy));
+        if !spec.stage_policies.is_empty() {
+            policy.stages = Some(
+                spec.stage_policies
+                    .iter()
+                    .map(|(stage, over)| PolicyEntry {
+                        stage: Some(Value::from(*stage as u64)),
+                        ..PolicyEntry::from(over)
+                    })
+                    .collect(),
+            );
+        }
+        PlanFile {
+            plan: Some(spec.name.clone()),
+            title: spec.title.clone(),
+            policy: Some(policy),
+            changes: spec.changes.iter().map(ChangeEntry::from).collect(),
+            stages: spec.pinned.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_back_what_they_write() {
+        for (text, secs) in [
+            ("90s", 90),
+            ("10m", 600),
+            ("1h30m", 5400),
+            ("1h 30m", 5400),
+            ("2 hours", 7200),
+            ("1d", 86_400),
+            ("600", 600),
+            ("0s", 0),
+        ] {
+            assert_eq!(parse_duration(text), Some(secs), "{text}");
+        }
+        for text in [
+            "",
+            "m",
+            "10x",
+            "1.5h",
+            "-5m",
+            "10m30",
+            "99999999999999999999h",
+        ] {
+            assert_eq!(parse_duration(text), None, "{text}");
+        }
+        for secs in [0, 1, 59, 60, 90, 3600, 5400, 86_399, u64::MAX] {
+            assert_eq!(parse_duration(&format_duration(secs)), Some(secs), "{secs}");
+        }
+        assert_eq!(format_duration(5400), "1h30m");
+        assert_eq!(format_duration(90), "1m30s");
+    }
 }

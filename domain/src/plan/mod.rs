@@ -229,7 +229,7 @@ impl PlanProblem {
 
 /// Where a plan problem is: a position in the YAML text, a field by its path
 /// (`changes[2].policy.steps`, the editor shows the problem beside it), a stage, or the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "at")]
 pub enum PlanLocation {
     Plan,
