@@ -13,6 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use breakwater_domain::catalog::MAX_CATALOG_BYTES;
+use breakwater_domain::plan::MAX_PLAN_BYTES;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
@@ -30,6 +31,12 @@ pub fn body_limit(method: &Method, path: &str) -> usize {
         (&Method::POST, "/api/v1/catalog") => MAX_CATALOG_BYTES,
         (&Method::POST, "/api/catalog/import") => UPLOAD + UPLOAD / 4,
         (&Method::POST, "/api/v1/can-i-deploy" | "/api/contracts/can-i-deploy") => SPEC + SPEC / 4,
+        (&Method::POST, "/api/v1/plans" | "/api/v1/plans/check") => MAX_PLAN_BYTES,
+        (&Method::PUT, plan) if plan.starts_with("/api/v1/plans/") => MAX_PLAN_BYTES,
+        // The editor sends the spec as JSON, contract documents inline.
+        (&Method::POST, "/api/plans/save" | "/api/plans/check") => {
+            MAX_PLAN_BYTES + MAX_PLAN_BYTES / 4
+        }
         _ => SMALL_BODY_BYTES,
     }
 }

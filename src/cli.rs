@@ -2,15 +2,17 @@
 //! composes the layers below it; domain work runs on a job thread with the server's stack size.
 
 use crate::server::import::{self, SpecDir};
+use crate::server::plans::{self, Base, Save, StagesReport};
 use crate::server::store::{Store, StoreError};
 use crate::server::work::{self, Workers};
 use crate::server::AppState;
 use crate::wire::contracts::CandidateRequest;
 use crate::wire::ApiError;
-use breakwater_domain::catalog::{self, Problem, SpecSource};
+use breakwater_domain::catalog::{self, Catalog, SpecSource};
 use breakwater_domain::compatibility::{Histories, ServiceVerdict};
 use breakwater_domain::contract::deploy::CellStatus;
 use breakwater_domain::contract::{self, ContractKind, Finding, Mode, Report};
+use breakwater_domain::plan::{self as planning, Plan, Step};
 use clap::{Parser, Subcommand};
 use include_dir::{include_dir, Dir};
 use std::net::SocketAddr;
@@ -58,6 +60,11 @@ enum Command {
     Contracts {
         #[command(subcommand)]
         command: ContractsCommand,
+    },
+    /// Check, import, export and list rollout plans.
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
     },
     /// Can this version of a service be deployed without breaking a consumer?
     /// Exit 0 when it can, 1 when a consumer would break, 2 on a usage or input error.
@@ -110,6 +117,32 @@ enum KindArg {
 enum Format {
     Text,
     Json,
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Plan a change set and print its stages, their explanations and every problem. Exit 0
+    /// when there is no error, 1 when there are errors, 2 on a usage or parse error.
+    Check {
+        file: PathBuf,
+        /// Plan against this catalog file instead of the current catalog in the database.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Validate a plan against the current catalog and store it as the plan's next revision.
+    /// Exit 1, storing nothing, when it is refused.
+    Import {
+        file: PathBuf,
+        /// Who saves it (default: $USER).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Print a plan's latest revision as a self-contained plan file (documents inline).
+    Export { name: String },
+    /// List the stored plans, the most recently changed first.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -170,6 +203,16 @@ async fn execute(cli: Cli) -> Result<ExitCode, CliError> {
             CatalogCommand::Import { file } => import_file(&cli.database, &file).await,
             CatalogCommand::Export => export(&cli.database).await,
         },
+        Command::Plan { command } => match command {
+            PlanCommand::Check {
+                file,
+                catalog,
+                format,
+            } => plan_check(&cli.database, &file, catalog.as_deref(), format).await,
+            PlanCommand::Import { file, by } => plan_import(&cli.database, &file, by).await,
+            PlanCommand::Export { name } => plan_export(&cli.database, &name).await,
+            PlanCommand::List => plan_list(&cli.database).await,
+        },
         Command::Contracts {
             command:
                 ContractsCommand::Diff {
@@ -193,7 +236,7 @@ async fn execute(cli: Cli) -> Result<ExitCode, CliError> {
                 service,
                 version,
                 contract,
-                document: spec.as_deref().map(read_catalog_file).transpose()?,
+                document: spec.as_deref().map(read_file).transpose()?,
                 mode,
             };
             run_can_i_deploy(&cli.database, catalog.as_deref(), request, format).await
@@ -278,7 +321,8 @@ impl SpecSource for EmbeddedSpecs {
     }
 }
 
-fn read_catalog_file(file: &Path) -> Result<String, CliError> {
+/// A catalog, plan or spec file, refused over the 10 MB every one of them is limited to.
+fn read_file(file: &Path) -> Result<String, CliError> {
     let fail = |reason: String| CliError::File {
         path: file.to_path_buf(),
         reason,
@@ -301,12 +345,13 @@ fn on_job_thread<T: Send + 'static>(
 }
 
 fn load_file(file: &Path) -> Result<catalog::Loaded, CliError> {
-    let text = read_catalog_file(file)?;
+    let text = read_file(file)?;
     let mut specs = SpecDir::beside(file);
     on_job_thread(move || catalog::load(&text, &mut specs))
 }
 
-fn print_problems(file: &Path, problems: &[Problem]) {
+/// Catalog or plan problems, one a line, after the file's name.
+fn print_problems(file: &Path, problems: &[impl std::fmt::Display]) {
     for problem in problems {
         println!("{}: {problem}", file.display());
     }
@@ -327,7 +372,7 @@ fn check(file: &Path) -> Result<ExitCode, CliError> {
 }
 
 async fn import_file(database: &str, file: &Path) -> Result<ExitCode, CliError> {
-    let text = read_catalog_file(file)?;
+    let text = read_file(file)?;
     let store = open_store(database).await?;
     let by = std::env::var("USER").unwrap_or_else(|_| "cli".into());
     let outcome = import::validate_and_store(
@@ -373,7 +418,7 @@ fn contracts_diff(
     mode: Mode,
     format: Format,
 ) -> Result<ExitCode, CliError> {
-    let (old_text, new_text) = (read_catalog_file(old)?, read_catalog_file(new)?);
+    let (old_text, new_text) = (read_file(old)?, read_file(new)?);
     let (old, new) = (old.to_path_buf(), new.to_path_buf());
     let report = on_job_thread(move || -> Result<Report, CliError> {
         let parse = |file: &Path, text: &str| {
@@ -466,23 +511,23 @@ fn print_report(report: &Report) {
     );
 }
 
-async fn run_can_i_deploy(
+/// The catalog a check runs against: a catalog file (its contracts' only versions are the
+/// ones it names) or the current catalog in the database with every stored version.
+async fn catalog_for_check(
     database: &str,
     catalog_file: Option<&Path>,
-    request: CandidateRequest,
-    format: Format,
-) -> Result<ExitCode, CliError> {
-    let (catalog, histories) = match catalog_file {
+) -> Result<(Catalog, Histories), CliError> {
+    match catalog_file {
         Some(file) => {
             let loaded = load_file(file)?;
             match (loaded.is_valid(), loaded.catalog) {
-                (true, Some(catalog)) => (catalog, Histories::new()),
+                (true, Some(catalog)) => Ok((catalog, Histories::new())),
                 _ => {
                     print_problems(file, &loaded.problems);
-                    return Err(CliError::Refused(format!(
+                    Err(CliError::Refused(format!(
                         "{} is not a valid catalog",
                         file.display()
-                    )));
+                    )))
                 }
             }
         }
@@ -491,9 +536,18 @@ async fn run_can_i_deploy(
             let (_, catalog) = store.current_catalog().await?.ok_or_else(|| {
                 CliError::Refused("no catalog has been imported yet; pass --catalog FILE".into())
             })?;
-            (catalog, store.contract_histories().await?)
+            Ok((catalog, store.contract_histories().await?))
         }
-    };
+    }
+}
+
+async fn run_can_i_deploy(
+    database: &str,
+    catalog_file: Option<&Path>,
+    request: CandidateRequest,
+    format: Format,
+) -> Result<ExitCode, CliError> {
+    let (catalog, histories) = catalog_for_check(database, catalog_file).await?;
     let request = request.validate()?;
     let verdict = on_job_thread(move || {
         crate::server::compat::verdict_against(&catalog, &histories, request)
@@ -542,4 +596,204 @@ fn print_verdict(verdict: &ServiceVerdict) {
         "can {} deploy version {}? {answer}",
         verdict.service, verdict.version
     );
+}
+
+async fn plan_check(
+    database: &str,
+    file: &Path,
+    catalog_file: Option<&Path>,
+    format: Format,
+) -> Result<ExitCode, CliError> {
+    let text = read_file(file)?;
+    let (catalog, histories) = catalog_for_check(database, catalog_file).await?;
+    let mut specs = SpecDir::beside(file);
+    let (plan, problems) = on_job_thread(move || {
+        let loaded = planning::load(&text, &mut specs);
+        match loaded.spec {
+            Some(spec) => {
+                let (_, plan) = plans::compute(&catalog, &histories, &spec, loaded.problems);
+                let problems = plan.problems.clone();
+                (Some(plan), problems)
+            }
+            None => (None, loaded.problems),
+        }
+    })?;
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&StagesReport::of(plan.as_ref(), &problems))
+                .expect("plans serialise")
+        ),
+        Format::Text => {
+            if let Some(plan) = &plan {
+                print_stages(plan);
+            }
+            print_problems(file, &problems);
+        }
+    }
+    Ok(match plan {
+        // The file is not a plan at all (not YAML, too large or too deep).
+        None => ExitCode::from(2),
+        Some(plan) if plan.has_errors() => ExitCode::from(1),
+        Some(_) => ExitCode::SUCCESS,
+    })
+}
+
+fn print_stages(plan: &Plan) {
+    for stage in &plan.stages {
+        let coordinated = if stage.coordinated {
+            " (coordinated: switch together behind a flag)"
+        } else {
+            ""
+        };
+        println!(
+            "Stage {}: {}{coordinated}, about {}",
+            stage.index,
+            stage.services.join(", "),
+            duration(stage.estimated_secs)
+        );
+        for (service, region, steps) in steps_by_service_and_region(&stage.steps) {
+            let place = region.map(|r| format!(" in {r}")).unwrap_or_default();
+            println!("  {service}{place}: {}", exposure(steps));
+        }
+        let tiers = stage.blast_by_tier;
+        let radius = if stage.blast_radius.is_empty() {
+            "none".to_string()
+        } else {
+            format!(
+                "{} ({} critical, {} standard, {} low)",
+                stage.blast_radius.join(", "),
+                tiers.critical,
+                tiers.standard,
+                tiers.low
+            )
+        };
+        println!("  blast radius: {radius}");
+        println!(
+            "  rollback order: {}; on a failed gate: {}",
+            stage.rollback_order.join(", "),
+            stage.on_failure.as_str()
+        );
+        for explanation in &stage.explanations {
+            println!("  - {}", explanation.text);
+        }
+    }
+    let services: usize = plan.stages.iter().map(|s| s.services.len()).sum();
+    let errors = plan.problems.iter().filter(|p| p.is_error()).count();
+    println!(
+        "{}: {} stages, {services} services, about {}; {errors} errors, {} warnings",
+        plan.name,
+        plan.stages.len(),
+        duration(plan.estimated_secs),
+        plan.problems.len() - errors
+    );
+}
+
+/// A stage's steps, grouped by service and region (they come in that order).
+fn steps_by_service_and_region(steps: &[Step]) -> Vec<(&str, Option<&str>, &[Step])> {
+    steps
+        .chunk_by(|a, b| a.service == b.service && a.region == b.region)
+        .map(|group| (group[0].service.as_str(), group[0].region.as_deref(), group))
+        .collect()
+}
+
+/// "1% → 5% → 100%, 10m bake per step", or each step's bake when they differ.
+fn exposure(steps: &[Step]) -> String {
+    let same_bake = steps.windows(2).all(|w| w[0].bake_secs == w[1].bake_secs);
+    let percents: Vec<String> = steps
+        .iter()
+        .map(|s| match same_bake {
+            true => format!("{}%", s.percent),
+            false => format!("{}% ({})", s.percent, duration(s.bake_secs)),
+        })
+        .collect();
+    match (same_bake, steps.first()) {
+        (true, Some(first)) => format!(
+            "{}, {} bake per step",
+            percents.join(" → "),
+            duration(first.bake_secs)
+        ),
+        _ => percents.join(" → "),
+    }
+}
+
+/// `1h 30m`, `10m`, `45s`.
+fn duration(secs: u64) -> String {
+    let (hours, minutes, seconds) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    let parts: Vec<String> = [(hours, "h"), (minutes, "m"), (seconds, "s")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect();
+    if parts.is_empty() {
+        "0s".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+async fn plan_import(
+    database: &str,
+    file: &Path,
+    by: Option<String>,
+) -> Result<ExitCode, CliError> {
+    let text = read_file(file)?;
+    let store = open_store(database).await?;
+    let by = by
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "cli".into());
+    let save = Save {
+        base: Base::Any,
+        name: None,
+        author: &by,
+    };
+    let outcome =
+        plans::save_text(&store, &Workers::new(1), text, SpecDir::beside(file), save).await?;
+    print_problems(file, &outcome.problems);
+    match outcome.saved {
+        Some(saved) => {
+            println!(
+                "imported plan {} as revision {} ({} stages, {} errors, {} warnings)",
+                saved.name,
+                saved.revision,
+                saved.stage_count,
+                saved.error_count,
+                saved.warning_count
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            println!("{}: not imported; nothing was saved", file.display());
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+async fn plan_export(database: &str, name: &str) -> Result<ExitCode, CliError> {
+    let store = open_store(database).await?;
+    print!("{}", plans::export(&store, name).await?);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn plan_list(database: &str) -> Result<ExitCode, CliError> {
+    let store = open_store(database).await?;
+    let summaries = store.plan_summaries().await?;
+    if summaries.is_empty() {
+        println!("no plans yet: `breakwater plan import PLAN.yaml` stores one");
+    }
+    for plan in summaries {
+        println!(
+            "{:<30} {:<10} revision {:<4} {} by {}: {} stages, {} services, {} errors, {} warnings",
+            plan.name,
+            plan.state.label(),
+            plan.revision,
+            plan.updated_at,
+            plan.author,
+            plan.stage_count,
+            plan.service_count,
+            plan.error_count,
+            plan.warning_count
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -160,3 +160,179 @@ fn serve_stops_cleanly_on_sigterm() {
     // The last connection closing checkpoints the write-ahead log and removes it.
     assert!(!dir.path().join("breakwater.db-wal").exists());
 }
+
+/// Runs `breakwater` on the database at `db`.
+fn breakwater_on(db: &std::path::Path, args: &[&str]) -> Output {
+    let url = format!("sqlite://{}", db.display());
+    let mut all = vec!["--database", url.as_str()];
+    all.extend_from_slice(args);
+    breakwater(&all)
+}
+
+/// Writes `text` to `name` in `dir` and gives its path.
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn plan_check_prints_stages_and_exits_by_the_problems_found() {
+    let plan = repo("demo/boutique/plan.yaml");
+    let catalog = repo("demo/boutique/catalog.yaml");
+    let ok = breakwater(&["plan", "check", &plan, "--catalog", &catalog]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+    let text = stdout(&ok);
+    for expected in [
+        "Stage 1: ",
+        "blast radius: ",
+        "rollback order: ",
+        "checkout-v2: ",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let errors = write(
+        &dir,
+        "errors.yaml",
+        "plan: broken\nchanges:\n  - { service: nowhere, to_version: 1.0.0 }\n  \
+         - { service: payment, to_version: 2.0.0, policy: { steps: [50, 10] } }\n",
+    );
+    let bad = breakwater(&["plan", "check", &errors, "--catalog", &catalog]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stdout(&bad));
+    let text = stdout(&bad);
+    for code in ["UNKNOWN_SERVICE", "INVALID_STEPS"] {
+        assert!(text.contains(code), "{code} missing from {text}");
+    }
+
+    let not_yaml = write(&dir, "not-yaml.yaml", "plan: x\nchanges: [\n");
+    let unreadable = breakwater(&["plan", "check", &not_yaml, "--catalog", &catalog]);
+    assert_eq!(unreadable.status.code(), Some(2));
+    assert!(stdout(&unreadable).contains("YAML_SYNTAX"));
+    let missing = breakwater(&[
+        "plan",
+        "check",
+        "/nonexistent/plan.yaml",
+        "--catalog",
+        &catalog,
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    let usage = breakwater(&["plan", "check", &plan, "--format", "xml"]);
+    assert_eq!(usage.status.code(), Some(2));
+    // No --catalog and nothing imported into the (empty, in-memory) database.
+    let no_catalog = breakwater(&["plan", "check", &plan]);
+    assert_eq!(no_catalog.status.code(), Some(2));
+}
+
+#[test]
+fn plan_check_json_has_stages_numbered_from_1_and_problems() {
+    let plan = repo("demo/boutique/plan.yaml");
+    let catalog = repo("demo/boutique/catalog.yaml");
+    let output = breakwater(&[
+        "plan",
+        "check",
+        &plan,
+        "--catalog",
+        &catalog,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let keys: Vec<&String> = report.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["problems", "stages"]);
+    let stages = report["stages"].as_array().unwrap();
+    assert!(stages.len() >= 3, "{report}");
+    for (i, stage) in stages.iter().enumerate() {
+        assert_eq!(stage["index"], i + 1);
+        for key in ["services", "steps", "blast_radius", "explanations"] {
+            assert!(stage[key].is_array(), "{key} in {stage}");
+        }
+    }
+    let first = &stages[0];
+    assert!(first["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "productcatalog"));
+    assert!(first["blast_radius"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "checkout"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let errors = write(
+        &dir,
+        "errors.yaml",
+        "plan: broken\nchanges:\n  - { service: nowhere, to_version: 1.0.0 }\n",
+    );
+    let output = breakwater(&[
+        "plan",
+        "check",
+        &errors,
+        "--catalog",
+        &catalog,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let problem = &report["problems"][0];
+    assert_eq!(problem["level"], "error");
+    assert_eq!(problem["code"], "UNKNOWN_SERVICE");
+    assert!(problem["message"].as_str().unwrap().contains("nowhere"));
+}
+
+#[test]
+fn plan_import_export_and_list_use_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("breakwater.db");
+    let plan = repo("demo/boutique/plan.yaml");
+
+    let refused = breakwater_on(&db, &["plan", "import", &plan]);
+    assert_eq!(refused.status.code(), Some(1), "no catalog yet");
+    assert!(stdout(&refused).contains("NO_CATALOG"));
+    let imported = breakwater_on(
+        &db,
+        &["catalog", "import", &repo("demo/boutique/catalog.yaml")],
+    );
+    assert_eq!(imported.status.code(), Some(0));
+
+    let saved = breakwater_on(&db, &["plan", "import", &plan, "--by", "ana"]);
+    assert_eq!(saved.status.code(), Some(0), "{}", stdout(&saved));
+    assert!(stdout(&saved).contains("imported plan checkout-v2 as revision 1"));
+    // Against the database's catalog, as `plan import` saw it.
+    let checked = breakwater_on(&db, &["plan", "check", &plan]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
+
+    let exported = breakwater_on(&db, &["plan", "export", "checkout-v2"]);
+    assert_eq!(exported.status.code(), Some(0));
+    let file = write(&dir, "exported.yaml", &stdout(&exported));
+    let again = breakwater_on(&db, &["plan", "import", &file, "--by", "bo"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    assert!(stdout(&again).contains("as revision 2"));
+    let reexported = breakwater_on(&db, &["plan", "export", "checkout-v2"]);
+    assert_eq!(stdout(&reexported), stdout(&exported));
+
+    let invalid = write(&dir, "invalid.yaml", "plan: checkout-v2\nchanges: []\n");
+    let refused = breakwater_on(&db, &["plan", "import", &invalid]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stdout(&refused).contains("NO_CHANGES"),
+        "{}",
+        stdout(&refused)
+    );
+
+    let list = breakwater_on(&db, &["plan", "list"]);
+    assert_eq!(list.status.code(), Some(0));
+    let text = stdout(&list);
+    assert!(
+        text.contains("checkout-v2") && text.contains("revision 2"),
+        "{text}"
+    );
+
+    let unknown = breakwater_on(&db, &["plan", "export", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}

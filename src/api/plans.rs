@@ -3,7 +3,6 @@
 
 use crate::wire::plans::{CheckedPlan, PlanDetail, PlanSaveOutcome, PlanState, PlanSummary};
 use crate::wire::ApiError;
-use breakwater_domain::plan::diff::PlanDiff;
 use breakwater_domain::plan::PlanSpec;
 use leptos::prelude::*;
 use leptos::server_fn;
@@ -63,8 +62,14 @@ pub async fn acknowledge(
     super::respond(crate::server::plans::acknowledge(&state, &name, &key, &by, &comment).await)
 }
 
+// The return type is spelled out: `#[server]` names its argument struct `PlanDiff` after the
+// function, which an imported `PlanDiff` would clash with.
 #[server(prefix = "/api", endpoint = "plans/diff")]
-pub async fn plan_diff(name: String, from: i64, to: i64) -> Result<PlanDiff, ApiError> {
+pub async fn plan_diff(
+    name: String,
+    from: i64,
+    to: i64,
+) -> Result<breakwater_domain::plan::diff::PlanDiff, ApiError> {
     let state = super::state();
     super::respond(crate::server::plans::diff(&state, &name, from, to).await)
 }

@@ -1,18 +1,21 @@
 //! The versioned JSON API for scripts and CI pipelines, under `/api/v1`.
 
+use super::plans::{self, Base, Save, StagesReport};
 use super::{compat, import, AppState};
 use crate::wire::catalog::{CatalogView, ImportOutcome, Neighbours, RevisionInfo, ServiceCard};
 use crate::wire::contracts::{CandidateRequest, DiffView, MatrixView};
+use crate::wire::plans::{PlanDetail, PlanRevisionInfo, PlanSaveOutcome, PlanState, PlanSummary};
 use crate::wire::ApiError;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use breakwater_domain::compatibility::ServiceVerdict;
 use breakwater_domain::contract::Mode;
-use serde::Serialize;
+use breakwater_domain::plan::diff::PlanDiff;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// Most revisions `GET /revisions` lists.
@@ -27,6 +30,16 @@ pub fn routes() -> Router<AppState> {
         .route("/contracts/matrix", get(get_matrix))
         .route("/contracts/{id}/diff", get(get_diff))
         .route("/can-i-deploy", post(post_can_i_deploy))
+        .route("/plans", get(get_plans).post(post_plan))
+        .route("/plans/check", post(post_plan_check))
+        .route("/plans/{name}", get(get_plan).put(put_plan))
+        .route("/plans/{name}/revisions", get(get_plan_revisions))
+        .route("/plans/{name}/revisions/{number}", get(get_plan_revision))
+        .route("/plans/{name}/stages", get(get_plan_stages))
+        .route("/plans/{name}/diff", get(get_plan_diff))
+        .route("/plans/{name}/export", get(export_plan))
+        .route("/plans/{name}/state", post(post_plan_state))
+        .route("/plans/{name}/acknowledgements", post(post_acknowledgement))
         .fallback(|| async { ApiError::NotFound("no such endpoint under /api/v1".into()) })
 }
 
@@ -144,7 +157,226 @@ async fn post_can_i_deploy(
     State(state): State<AppState>,
     body: axum::body::Bytes,
 ) -> Result<Json<ServiceVerdict>, ApiError> {
-    let request: CandidateRequest = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::Invalid(format!("invalid request body: {e}")))?;
+    let request: CandidateRequest = json_body(&body)?;
     Ok(Json(compat::verdict_for(&state, request).await?))
+}
+
+/// Who saves through the API: the `x-breakwater-user` header when sent, else "api".
+const USER_HEADER: &str = "x-breakwater-user";
+
+fn author(headers: &HeaderMap) -> Result<String, ApiError> {
+    match headers.get(USER_HEADER) {
+        None => Ok("api".into()),
+        Some(value) => {
+            let value = value.to_str().map_err(|_| {
+                ApiError::Invalid(format!("the {USER_HEADER} header is not plain text"))
+            })?;
+            plans::person(value)
+        }
+    }
+}
+
+fn yaml_body(body: axum::body::Bytes) -> Result<String, ApiError> {
+    String::from_utf8(body.to_vec())
+        .map_err(|_| ApiError::Invalid("the plan is not UTF-8 text".into()))
+}
+
+/// A JSON body, or 400 saying what is wrong with it.
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::Invalid(format!("invalid request body: {e}")))
+}
+
+fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|e| ApiError::Invalid(e.body_text()))
+}
+
+/// 201 (`created`) or 200 with the saved revision, or 422 with every problem and nothing saved.
+fn saved(outcome: PlanSaveOutcome, created: bool) -> Response {
+    let status = match &outcome.saved {
+        None => StatusCode::UNPROCESSABLE_ENTITY,
+        Some(_) if created => StatusCode::CREATED,
+        Some(_) => StatusCode::OK,
+    };
+    (status, Json(outcome)).into_response()
+}
+
+async fn get_plans(State(state): State<AppState>) -> Result<Json<Vec<PlanSummary>>, ApiError> {
+    Ok(Json(plans::list(&state).await?))
+}
+
+/// Creates a plan from a YAML plan file (contract documents inline); a plan of that name
+/// existing already is a conflict (PUT saves a new revision of it).
+async fn post_plan(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let author = author(&headers)?;
+    let save = Save {
+        base: Base::New,
+        name: None,
+        author: &author,
+    };
+    let outcome = plans::save_text(
+        &state.store,
+        &state.workers,
+        yaml_body(body)?,
+        plans::InlineDocumentsOnly,
+        save,
+    )
+    .await?;
+    Ok(saved(outcome, true))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PutQuery {
+    /// The revision the file was edited from: when it is no longer the latest, 409.
+    based_on: Option<i64>,
+}
+
+/// Saves the next revision of a plan (or its first); the file must name the same plan.
+async fn put_plan(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    put: Result<Query<PutQuery>, QueryRejection>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let put = query(put)?;
+    let author = author(&headers)?;
+    let save = Save {
+        base: put.based_on.map_or(Base::Any, Base::Revision),
+        name: Some(&name),
+        author: &author,
+    };
+    let outcome = plans::save_text(
+        &state.store,
+        &state.workers,
+        yaml_body(body)?,
+        plans::InlineDocumentsOnly,
+        save,
+    )
+    .await?;
+    let first = outcome.saved.as_ref().is_some_and(|s| s.revision == 1);
+    Ok(saved(outcome, first))
+}
+
+/// Plans a YAML plan file against the current catalog and answers its stages and problems;
+/// saves nothing. 200 whatever the problems are: the check itself succeeded.
+async fn post_plan_check(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let checked = plans::check_text(
+        &state.store,
+        &state.workers,
+        yaml_body(body)?,
+        plans::InlineDocumentsOnly,
+    )
+    .await?;
+    Ok(Json(StagesReport::of(checked.plan.as_ref(), &checked.problems)).into_response())
+}
+
+async fn get_plan(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<PlanDetail>, ApiError> {
+    Ok(Json(plans::detail(&state, &name, None).await?))
+}
+
+async fn get_plan_revisions(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<Vec<PlanRevisionInfo>>, ApiError> {
+    Ok(Json(plans::history(&state.store, &name).await?))
+}
+
+async fn get_plan_revision(
+    State(state): State<AppState>,
+    Path((name, number)): Path<(String, String)>,
+) -> Result<Json<PlanDetail>, ApiError> {
+    let number = number.parse::<i64>().map_err(|_| {
+        ApiError::Invalid(format!(
+            "'{}' is not a revision number",
+            crate::wire::contracts::shorten(&number)
+        ))
+    })?;
+    Ok(Json(plans::detail(&state, &name, Some(number)).await?))
+}
+
+/// The latest revision's computed stages and problems (as `plan check --format json` prints).
+async fn get_plan_stages(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    let stored = plans::stored(&state.store, &name, None).await?;
+    Ok(Json(StagesReport::of(Some(&stored.plan), &stored.plan.problems)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanDiffQuery {
+    from: i64,
+    to: i64,
+}
+
+async fn get_plan_diff(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    diff: Result<Query<PlanDiffQuery>, QueryRejection>,
+) -> Result<Json<PlanDiff>, ApiError> {
+    let diff = query(diff)?;
+    Ok(Json(plans::diff(&state, &name, diff.from, diff.to).await?))
+}
+
+/// The latest revision as a self-contained plan file, ready to edit and PUT back.
+async fn export_plan(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    let yaml = plans::export(&state.store, &name).await?;
+    Ok(([(header::CONTENT_TYPE, "text/yaml; charset=utf-8")], yaml).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateChange {
+    state: PlanState,
+    revision: i64,
+    by: String,
+}
+
+async fn post_plan_state(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<PlanSummary>, ApiError> {
+    let change: StateChange = json_body(&body)?;
+    let summary =
+        plans::set_state(&state, &name, change.revision, change.state, &change.by).await?;
+    Ok(Json(summary))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AcknowledgementRequest {
+    key: String,
+    by: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// Records an acknowledgement: 201 with the plan as it is now.
+async fn post_acknowledgement(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let ack: AcknowledgementRequest = json_body(&body)?;
+    let detail = plans::acknowledge(&state, &name, &ack.key, &ack.by, &ack.comment).await?;
+    Ok((StatusCode::CREATED, Json(detail)).into_response())
 }

@@ -5,6 +5,7 @@
 pub mod compat;
 pub mod import;
 pub mod json_api;
+pub mod plans;
 pub mod store;
 pub mod views;
 pub mod work;

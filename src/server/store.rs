@@ -1,5 +1,10 @@
 //! Persistence: the repository over sqlx. Everything the app stores goes through [`Store`], so a
-//! Postgres backend can be added beside SQLite without touching the API or the domain.
+//! Postgres backend can be added beside SQLite without touching the API or the domain. Catalogs
+//! are here; plans in [`plans`].
+
+mod plans;
+
+pub use plans::{NewPlanRevision, StoredPlanRevision};
 
 use crate::wire::catalog::RevisionInfo;
 use breakwater_domain::catalog::{
@@ -24,16 +29,29 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
-    /// The import conflicts with what is stored; the message says how, for the person importing.
+    /// The write conflicts with what is stored (a changed contract under an old version, a plan
+    /// saved on a revision that is no longer the latest); the message says how.
     #[error("{0}")]
     Conflict(String),
+    /// The write names a plan that does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The write is not allowed from the stored state (an approval of a draft).
+    #[error("{0}")]
+    Refused(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }
 
 impl From<StoreError> for crate::wire::ApiError {
     fn from(e: StoreError) -> Self {
-        crate::wire::ApiError::internal(e)
+        use crate::wire::ApiError;
+        match e {
+            StoreError::Conflict(message) => ApiError::Conflict(message),
+            StoreError::NotFound(what) => ApiError::NotFound(what),
+            StoreError::Refused(message) => ApiError::Invalid(message),
+            e => ApiError::internal(e),
+        }
     }
 }
 
@@ -244,7 +262,8 @@ impl Store {
             .collect()
     }
 
-    async fn catalog_at(&self, revision: i64) -> Result<Catalog, StoreError> {
+    /// The catalog of a stored revision (a plan is read against the one it was computed on).
+    pub async fn catalog_at(&self, revision: i64) -> Result<Catalog, StoreError> {
         let service_rows = sqlx::query(
             "SELECT id, name, owner, tier, regions, version FROM services
              WHERE revision_id = ? ORDER BY position",

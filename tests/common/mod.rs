@@ -83,3 +83,52 @@ pub fn boutique_yaml() -> String {
     assert!(loaded.is_valid(), "{:?}", loaded.problems);
     loaded.catalog.unwrap().to_yaml()
 }
+
+impl TestApp {
+    /// Sends `body` (when given) with `method` to `path`, signed by `user` (the
+    /// `x-breakwater-user` header) when given; the answer as JSON, or as a JSON string when it
+    /// is not JSON.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<String>,
+        user: Option<&str>,
+    ) -> (u16, Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        if let Some(user) = user {
+            request = request.header("x-breakwater-user", user);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, None, None).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, Some(body.to_string()), None)
+            .await
+    }
+}
+
+/// The boutique demo plan as one self-contained YAML (contract documents inline), as
+/// `plan export` writes it.
+pub fn boutique_plan_yaml() -> String {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("demo/boutique");
+    let text = std::fs::read_to_string(dir.join("plan.yaml")).unwrap();
+    let loaded = breakwater_domain::plan::load(&text, &mut |path: &str| {
+        std::fs::read_to_string(dir.join(path)).map_err(|e| e.to_string())
+    });
+    assert!(loaded.is_valid(), "{:?}", loaded.problems);
+    breakwater_domain::plan::document::to_yaml(&loaded.spec.unwrap())
+}
