@@ -282,7 +282,8 @@ async fn serve(database: &str, addr: SocketAddr, seed: bool) -> Result<ExitCode,
         if outcome.revision.is_none() {
             return Err(CliError::Demo(format!("{:?}", outcome.problems)));
         }
-        tracing::info!("seeded the database with the demo catalog");
+        seed_demo_plan(&store).await?;
+        tracing::info!("seeded the database with the demo catalog and its rollout plan");
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -307,6 +308,32 @@ async fn serve(database: &str, addr: SocketAddr, seed: bool) -> Result<ExitCode,
     store.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's rollout plan (`demo/boutique/plan.yaml`), so a newcomer finds a plan to open.
+async fn seed_demo_plan(store: &Store) -> Result<(), CliError> {
+    let text = DEMO_CATALOG
+        .get_file("plan.yaml")
+        .and_then(|f| f.contents_utf8())
+        .ok_or_else(|| CliError::Demo("plan.yaml is missing".into()))?;
+    let save = Save {
+        base: Base::New,
+        name: None,
+        author: "seed",
+    };
+    let outcome = plans::save_text(
+        store,
+        &Workers::new(1),
+        text.to_string(),
+        EmbeddedSpecs,
+        save,
+    )
+    .await
+    .map_err(|e| CliError::Demo(e.to_string()))?;
+    match outcome.saved {
+        Some(_) => Ok(()),
+        None => Err(CliError::Demo(format!("{:?}", outcome.problems))),
+    }
 }
 
 struct EmbeddedSpecs;

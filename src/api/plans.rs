@@ -29,12 +29,26 @@ pub async fn check_plan(spec: PlanSpec) -> Result<CheckedPlan, ApiError> {
     super::respond(crate::server::plans::check_spec(&state, spec).await)
 }
 
-/// Saves `spec` as a new plan (`based_on: None`) or as the next revision of the plan it names
-/// (`based_on`: the revision the editor started from; a newer one is a conflict).
+/// Saves `spec` as a new plan (`based_on: None`; a taken name is refused) or as the next
+/// revision of the plan it names (`based_on`: the revision the editor started from; when a
+/// newer one exists the save is refused with a `CONFLICT` problem and nothing is saved).
 #[server(prefix = "/api", endpoint = "plans/save", input = server_fn::codec::Json)]
 pub async fn save_plan(spec: PlanSpec, based_on: Option<i64>) -> Result<PlanSaveOutcome, ApiError> {
     let state = super::state();
-    super::respond(crate::server::plans::save_spec(&state, spec, based_on, "web").await)
+    // A conflict is an expected answer in the editor (a taken name, an edit that lost a race):
+    // it comes back as a refusal, like a bad plan.
+    let outcome = match crate::server::plans::save_spec(&state, spec, based_on, "web").await {
+        Err(ApiError::Conflict(reason)) => Ok(PlanSaveOutcome {
+            saved: None,
+            problems: vec![breakwater_domain::plan::PlanProblem::error(
+                breakwater_domain::plan::PlanLocation::field("plan"),
+                "CONFLICT",
+                reason,
+            )],
+        }),
+        other => other,
+    };
+    super::respond(outcome)
 }
 
 /// Moves a plan through its review: draft -> in review -> approved (or back to draft).

@@ -165,7 +165,7 @@ fn no_catalog() -> PlanProblem {
 }
 
 /// Saves the editor's spec: as a plan file (documents inline) through the same load and
-/// validation as `plan import`.
+/// validation as `plan import`. Without `based_on` it is a new plan: a taken name is a conflict.
 pub async fn save_spec(
     state: &AppState,
     spec: PlanSpec,
@@ -174,7 +174,7 @@ pub async fn save_spec(
 ) -> Result<PlanSaveOutcome, ApiError> {
     let base = match based_on {
         Some(revision) => Base::Revision(check_revision(revision)?),
-        None => Base::Any,
+        None => Base::New,
     };
     let text = state.workers.run(move || document::to_yaml(&spec)).await?;
     save_text(

@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
                     <A href="/" exact=true>"Dependency graph"</A>
                     <A href="/services">"Services"</A>
                     <A href="/contracts">"Contracts"</A>
+                    <A href="/plans">"Plans"</A>
                 </nav>
             </header>
             <main>
@@ -59,6 +60,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/services") view=pages::services::ServicesPage ssr=SsrMode::Async/>
                     <Route path=path!("/contracts") view=pages::contracts::ContractsPage ssr=SsrMode::Async/>
                     <Route path=path!("/contracts/:id") view=pages::contract_diff::ContractDiffPage ssr=SsrMode::Async/>
+                    <Route path=path!("/plans") view=pages::plans::list::PlansPage ssr=SsrMode::Async/>
+                    // Before `/plans/:name`, which would take "new" for a name.
+                    <Route path=path!("/plans/new") view=pages::plans::editor::NewPlanPage ssr=SsrMode::Async/>
+                    <Route path=path!("/plans/:name") view=pages::plans::view::PlanPage ssr=SsrMode::Async/>
+                    <Route path=path!("/plans/:name/edit") view=pages::plans::editor::EditPlanPage ssr=SsrMode::Async/>
+                    <Route path=path!("/plans/:name/review") view=pages::plans::review::ReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/plans/:name/present") view=pages::plans::present::PresentPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -5,6 +5,7 @@ use super::service_panel::ServicePanel;
 use crate::wire::catalog::{graph_layout_options, CatalogView, EdgeView, Neighbours};
 use breakwater_domain::catalog::DependencyKind;
 use breakwater_domain::layout::{Layout, Point};
+use breakwater_domain::plan::Plan;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -57,6 +58,127 @@ struct Highlight {
     upstream: BTreeSet<usize>,
 }
 
+/// Stage colours cycle through this many classes (`stage-c0` ...), see style/main.css.
+const STAGE_COLOURS: usize = 8;
+
+/// A plan drawn over the graph: changed services numbered and coloured by stage; the selected
+/// stage's services stand out and its blast radius is shaded.
+#[derive(Clone, Debug)]
+pub struct PlanOverlay {
+    name: String,
+    /// The stage number of each service, by position in the catalog (`None`: not changed).
+    stage_of: Vec<Option<usize>>,
+    stages: Vec<OverlayStage>,
+    selected: Signal<Option<usize>>,
+}
+
+#[derive(Clone, Debug)]
+struct OverlayStage {
+    index: usize,
+    services: Vec<String>,
+    blast_radius: BTreeSet<usize>,
+}
+
+impl PlanOverlay {
+    /// `selected`: the stage whose blast radius is shaded (1-based), if any.
+    pub fn new(
+        name: String,
+        catalog: &CatalogView,
+        plan: &Plan,
+        selected: Signal<Option<usize>>,
+    ) -> PlanOverlay {
+        let mut stage_of = vec![None; catalog.services.len()];
+        let stages = plan
+            .stages
+            .iter()
+            .map(|stage| {
+                for id in &stage.services {
+                    if let Some(i) = catalog.position(id) {
+                        stage_of[i] = Some(stage.index);
+                    }
+                }
+                OverlayStage {
+                    index: stage.index,
+                    services: stage.services.clone(),
+                    blast_radius: stage
+                        .blast_radius
+                        .iter()
+                        .filter_map(|id| catalog.position(id))
+                        .collect(),
+                }
+            })
+            .collect();
+        PlanOverlay {
+            name,
+            stage_of,
+            stages,
+            selected,
+        }
+    }
+
+    /// The overlay's classes for the node at catalog position `i`.
+    fn node_class(&self, i: usize) -> String {
+        let mut class = String::new();
+        let stage = self.stage_of.get(i).copied().flatten();
+        if let Some(k) = stage {
+            class.push_str(&format!(" planned stage-c{}", (k - 1) % STAGE_COLOURS));
+        }
+        if let Some(selected) = self.selected.get() {
+            let in_blast = self
+                .stages
+                .iter()
+                .find(|s| s.index == selected)
+                .is_some_and(|s| s.blast_radius.contains(&i));
+            class.push_str(if stage == Some(selected) {
+                " stage-current"
+            } else if in_blast {
+                " stage-blast"
+            } else {
+                " stage-faded"
+            });
+        }
+        class
+    }
+}
+
+/// The plan's stages as links (`?plan=NAME&stage=K`), so selecting a stage works without
+/// JavaScript too.
+#[component]
+fn PlanLegend(overlay: PlanOverlay) -> impl IntoView {
+    let selected = overlay.selected;
+    let name = overlay.name.clone();
+    let stages = overlay
+        .stages
+        .iter()
+        .map(|stage| {
+            let k = stage.index;
+            let href = format!("/?plan={name}&stage={k}");
+            view! {
+                <li>
+                    <a href=href class="stage-link" aria-current=move || (selected.get() == Some(k)).then_some("true")>
+                        <span class=format!("stage-dot stage-c{}", (k - 1) % STAGE_COLOURS)>{k}</span>
+                        {format!("Stage {k}: {}", stage.services.join(", "))}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="plan-legend" aria-label="Plan stages">
+            <span>"Plan " <a href=format!("/plans/{name}")>{name.clone()}</a>":"</span>
+            <ul>
+                <li>
+                    <a href=format!("/?plan={name}") class="stage-link" aria-current=move || selected.get().is_none().then_some("true")>
+                        "All stages"
+                    </a>
+                </li>
+                {stages}
+            </ul>
+            <span class="blast-key"><span class="swatch stage-blast"></span>"blast radius of the selected stage"</span>
+        </nav>
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Drag {
     start_x: f64,
@@ -65,14 +187,22 @@ struct Drag {
     moved: bool,
 }
 
+/// The graph of `catalog`, with `overlay`'s plan drawn over it when given.
 #[component]
-pub fn GraphView(catalog: CatalogView) -> impl IntoView {
+pub fn GraphView(
+    catalog: CatalogView,
+    #[prop(default = None)] overlay: Option<PlanOverlay>,
+) -> impl IntoView {
     // Laid out once per catalog revision on the server, with these box sizes.
     let options = graph_layout_options();
     let layout = catalog.layout.clone();
     let fit = ViewBox::fit(&layout);
     let neighbours = StoredValue::new(Neighbours::of(&catalog));
     let catalog = StoredValue::new(catalog);
+    let legend = overlay
+        .clone()
+        .map(|overlay| view! { <PlanLegend overlay/> });
+    let overlay = StoredValue::new(overlay);
 
     let focus = RwSignal::new(None::<usize>);
     let selected = RwSignal::new(None::<usize>);
@@ -148,6 +278,9 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
         if selected.get() == Some(i) {
             class.push_str(" selected");
         }
+        if let Some(plan) = overlay.with_value(|o| o.as_ref().map(|o| o.node_class(i))) {
+            class.push_str(&plan);
+        }
         class
     };
     let edge_class = move |consumer: usize, provider: usize, kind: DependencyKind| {
@@ -171,8 +304,13 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(i, at)| {
+            let stage = overlay.with_value(|o| {
+                o.as_ref()
+                    .and_then(|o| o.stage_of.get(i).copied().flatten())
+            });
             let (id, name, meta, label) = catalog.with_value(|c| {
                 let s = &c.services[i];
+                let in_plan = stage.map_or(String::new(), |k| format!(", stage {k} of the plan"));
                 (
                     s.id.clone(),
                     truncate(&s.name, NAME_CHARS),
@@ -180,7 +318,12 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
                         &format!("{} · {}", s.owner, s.tier.as_str()),
                         NAME_CHARS + 6,
                     ),
-                    format!("{}, owned by {}, {} tier", s.name, s.owner, s.tier.as_str()),
+                    format!(
+                        "{}, owned by {}, {} tier{in_plan}",
+                        s.name,
+                        s.owner,
+                        s.tier.as_str()
+                    ),
                 )
             });
             let open = move || {
@@ -216,6 +359,12 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
                     <circle class="health unknown" cx=options.node_width - 14.0 cy="14" r="5">
                         <title>"Health: no signal yet"</title>
                     </circle>
+                    {stage.map(|k| view! {
+                        <g class="stage-badge" aria-hidden="true">
+                            <circle r="13"></circle>
+                            <text y="5" text-anchor="middle">{k}</text>
+                        </g>
+                    })}
                 </g>
             }
         })
@@ -309,6 +458,7 @@ pub fn GraphView(catalog: CatalogView) -> impl IntoView {
                 <li><span class="line compat-breaking"></span>"breaking contract"</li>
             </ul>
         </div>
+        {legend}
         <p class="graph-status" aria-live="polite">{status}</p>
         <div class="graph-area">
             <svg
@@ -376,7 +526,7 @@ fn focus_node(id: &str) {
     }
 }
 
-fn truncate(text: &str, max: usize) -> String {
+pub(super) fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_string()
     } else {
@@ -387,7 +537,7 @@ fn truncate(text: &str, max: usize) -> String {
 
 /// A smooth path through the route's points: vertical tangents at each point, so long edges
 /// bend gently around the nodes in between.
-fn curve(points: &[Point]) -> String {
+pub(super) fn curve(points: &[Point]) -> String {
     let Some(first) = points.first() else {
         return String::new();
     };

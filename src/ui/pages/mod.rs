@@ -1,6 +1,7 @@
 pub mod contract_diff;
 pub mod contracts;
 pub mod graph;
+pub mod plans;
 pub mod services;
 
 use leptos::prelude::*;
@@ -21,8 +22,11 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// Shown when a page's data cannot be loaded.
+/// Shown when a page's data (by default the catalog) cannot be loaded.
 #[component]
-pub fn LoadError(error: crate::wire::ApiError) -> impl IntoView {
-    view! { <p class="error" role="alert">"Could not load the catalog: " {error.to_string()}</p> }
+pub fn LoadError(
+    error: crate::wire::ApiError,
+    #[prop(default = "the catalog")] what: &'static str,
+) -> impl IntoView {
+    view! { <p class="error" role="alert">{format!("Could not load {what}: {error}")}</p> }
 }
