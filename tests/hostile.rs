@@ -391,3 +391,418 @@ async fn same_named_specs_in_two_folders_keep_their_own_documents() {
     assert!(document("alpha-api").contains("Alpha"));
     assert!(document("beta-api").contains("Beta"));
 }
+
+// Plans: hostile plan files, bodies and arguments against the JSON API and the server
+// functions under /api/plans/*.
+
+const PLAN: &str = "plan: hostile\nchanges:\n  - { service: payment, to_version: 2.0.0 }\n";
+
+async fn plan_count(app: &TestApp) -> usize {
+    app.store.plan_summaries().await.unwrap().len()
+}
+
+fn problem_codes(body: &Value) -> Vec<&str> {
+    body["problems"]
+        .as_array()
+        .map(|problems| problems.iter().filter_map(|p| p["code"].as_str()).collect())
+        .unwrap_or_default()
+}
+
+/// Hostile plan files, each just under the 10 MB limit.
+fn hostile_plans() -> Vec<(&'static str, String, &'static str)> {
+    let one = "  - { service: payment, to_version: 2.0.0 }\n";
+    let unknown: String = (0..100_000)
+        .map(|i| format!("  - {{ service: x{i}, to_version: 2.0.0 }}\n"))
+        .collect();
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let previous = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{previous}]\n"));
+    }
+    let document = serde_json::to_string(&deep).unwrap();
+    vec![
+        (
+            "100,000 changes",
+            format!("plan: p\nchanges:\n{unknown}"),
+            "OVER_LIMIT",
+        ),
+        (
+            "a million steps",
+            format!(
+                "plan: p\npolicy:\n  steps:\n{}changes:\n{one}",
+                "    - 50\n".repeat(1_000_000)
+            ),
+            "OVER_LIMIT",
+        ),
+        (
+            "400,000 bad gates",
+            format!(
+                "plan: p\npolicy:\n  gates:\n{}changes:\n{one}",
+                "    - { signal: x }\n".repeat(400_000)
+            ),
+            "TOO_MANY_PROBLEMS",
+        ),
+        (
+            "a 5 MB version",
+            format!(
+                "plan: p\nchanges:\n  - {{ service: payment, to_version: '{}' }}\n",
+                "9".repeat(5_000_000)
+            ),
+            "OVER_LIMIT",
+        ),
+        (
+            "100,000 levels of nesting",
+            format!("plan: p\nchanges: {deep}\n"),
+            "TOO_DEEP",
+        ),
+        (
+            "an alias bomb",
+            format!("plan: p\n{bomb}changes: *a9\n"),
+            "YAML_SYNTAX",
+        ),
+        (
+            "a contract nested 100,000 deep",
+            format!(
+                "plan: p\nchanges:\n  - {{ service: payment, to_version: 2.0.0, contracts: \
+                 [{{ contract: payment-api, version: 2.0.0, document: {document} }}] }}\n"
+            ),
+            "INVALID_SPEC",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn hostile_plan_files_get_clear_answers_and_store_nothing() {
+    let app = TestApp::spawn().await;
+    app.import(&boutique_yaml()).await;
+    for (what, text, code) in hostile_plans() {
+        assert!(
+            text.len() < breakwater_domain::plan::MAX_PLAN_BYTES,
+            "{what}"
+        );
+        let (status, body) = app
+            .send(Method::POST, "/api/v1/plans", Some(text.clone()), None)
+            .await;
+        assert_eq!(status, 422, "{what}");
+        assert!(problem_codes(&body).contains(&code), "{what}: {body:.300}");
+        let max = breakwater_domain::plan::document::MAX_PROBLEMS;
+        assert!(problem_codes(&body).len() <= 2 * (max + 1), "{what}");
+        let (status, body) = app
+            .send(Method::POST, "/api/v1/plans/check", Some(text), None)
+            .await;
+        assert_eq!(status, 200, "{what}");
+        assert!(problem_codes(&body).contains(&code), "{what}: {body:.300}");
+        assert_eq!(plan_count(&app).await, 0, "{what} stored a plan");
+        still_answers(&app, what).await;
+    }
+    let (status, body) = send(&app, Method::POST, "/api/v1/plans", vec![0xff, 0xfe]).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(plan_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn the_editor_endpoints_refuse_hostile_specs() {
+    let app = TestApp::spawn().await;
+    app.import(&boutique_yaml()).await;
+    // The editor sends a spec, not a file: loaded here only to build one.
+    let (_, text, _) = hostile_plans().swap_remove(0);
+    let spec = breakwater_domain::plan::load(&text, &mut |_: &str| Err(String::new()))
+        .spec
+        .unwrap();
+    let request = serde_json::to_vec(&json!({ "spec": spec, "based_on": null })).unwrap();
+    let (status, body) = send(&app, Method::POST, "/api/plans/check", request.clone()).await;
+    assert_eq!(status, 200, "{body:.300}");
+    let checked: Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        problem_codes(&checked).contains(&"OVER_LIMIT"),
+        "{body:.300}"
+    );
+    assert!(checked["plan"]["stages"].as_array().unwrap().is_empty());
+    let (status, body) = send(&app, Method::POST, "/api/plans/save", request).await;
+    assert_eq!(status, 200, "{body:.300}");
+    let outcome: Value = serde_json::from_str(&body).unwrap();
+    assert!(outcome["saved"].is_null(), "{body:.300}");
+    assert!(problem_codes(&outcome).contains(&"OVER_LIMIT"));
+
+    // Garbage and wrong types: a 4xx, never a panic or a 5xx.
+    for (path, body) in [
+        ("/api/plans/save", "garbage".to_string()),
+        ("/api/plans/save", json!({ "spec": 1 }).to_string()),
+        (
+            "/api/plans/save",
+            json!({ "spec": spec, "based_on": "1" }).to_string(),
+        ),
+        (
+            "/api/plans/save",
+            json!({ "spec": spec, "based_on": -1 }).to_string(),
+        ),
+        ("/api/plans/check", "[[[[[[".to_string()),
+        (
+            "/api/plans/state",
+            json!({ "name": "a/b", "revision": 1, "state": "approved", "by": "x" }).to_string(),
+        ),
+        (
+            "/api/plans/state",
+            json!({ "name": "hostile", "revision": -1, "state": "approved", "by": "x" })
+                .to_string(),
+        ),
+        (
+            "/api/plans/state",
+            json!({ "name": "hostile", "revision": 1e300, "state": "approved", "by": "x" })
+                .to_string(),
+        ),
+        (
+            "/api/plans/acknowledge",
+            json!({ "name": "é", "key": "k", "by": "x", "comment": "" }).to_string(),
+        ),
+    ] {
+        let (status, answer) = send(&app, Method::POST, path, body.into_bytes()).await;
+        assert!(
+            (400..500).contains(&status),
+            "{path}: {status} {answer:.300}"
+        );
+    }
+    for query in [
+        "name=a%2Fb",
+        "name=hostile&revision=-1",
+        "name=hostile&revision=x",
+        "",
+    ] {
+        let (status, answer) = app.get(&format!("/api/plans/get?{query}")).await;
+        assert!(
+            (400..500).contains(&status),
+            "{query}: {status} {answer:.300}"
+        );
+    }
+    assert_eq!(plan_count(&app).await, 0);
+    still_answers(&app, "the editor endpoints").await;
+}
+
+#[tokio::test]
+async fn bad_plan_arguments_are_4xx_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    app.import(&boutique_yaml()).await;
+    let (status, body) = app
+        .send(Method::POST, "/api/v1/plans", Some(PLAN.into()), None)
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let huge = "9".repeat(30);
+    for (method, path, body, expected) in [
+        (
+            Method::PUT,
+            "/api/v1/plans/hostile?based_on=-1".to_string(),
+            PLAN.to_string(),
+            400,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/plans/hostile?based_on=0".into(),
+            PLAN.into(),
+            400,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/plans/hostile?based_on=abc".into(),
+            PLAN.into(),
+            400,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/plans/hostile?based_on={huge}"),
+            PLAN.into(),
+            400,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/plans/hostile?based_on={}", i64::MAX),
+            PLAN.into(),
+            409,
+        ),
+        (Method::PUT, "/api/v1/plans/a%2Fb".into(), PLAN.into(), 400),
+        (
+            Method::PUT,
+            "/api/v1/plans/%C3%A9t%C3%A9".into(),
+            PLAN.into(),
+            400,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/plans/hostile/revisions/{huge}"),
+            String::new(),
+            400,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/plans/hostile/revisions/{}", i64::MAX),
+            String::new(),
+            404,
+        ),
+        (
+            Method::GET,
+            "/api/v1/plans/hostile/revisions/-1".into(),
+            String::new(),
+            400,
+        ),
+        (
+            Method::GET,
+            "/api/v1/plans/hostile/diff?from=-1&to=1".into(),
+            String::new(),
+            400,
+        ),
+        (
+            Method::GET,
+            "/api/v1/plans/hostile/diff?from=x&to=1".into(),
+            String::new(),
+            400,
+        ),
+        (
+            Method::POST,
+            "/api/v1/plans/hostile/state".into(),
+            "{".into(),
+            400,
+        ),
+        (
+            Method::POST,
+            "/api/v1/plans/hostile/state".into(),
+            json!({ "state": "in_review", "revision": "1", "by": "x" }).to_string(),
+            400,
+        ),
+        (
+            Method::POST,
+            "/api/v1/plans/hostile/state".into(),
+            json!({ "state": "in_review", "revision": -5, "by": "x" }).to_string(),
+            400,
+        ),
+        (
+            Method::POST,
+            "/api/v1/plans/hostile/state".into(),
+            json!({ "state": "in_review", "revision": i64::MAX, "by": "x" }).to_string(),
+            409,
+        ),
+        (
+            Method::POST,
+            "/api/v1/plans/hostile/state".into(),
+            json!({ "state": "in_review", "revision": 1, "by": "x\u{0}" }).to_string(),
+            400,
+        ),
+        (
+            Method::POST,
+            "/api/v1/plans/hostile/acknowledgements".into(),
+            json!({ "key": "ack:team-payments", "by": "x", "comment": "c".repeat(3_000) })
+                .to_string(),
+            400,
+        ),
+        (
+            Method::POST,
+            "/api/v1/plans/hostile/acknowledgements".into(),
+            json!({ "key": "ack:team-payments", "by": "x", "comment": "c".repeat(100_000) })
+                .to_string(),
+            413,
+        ),
+        (
+            Method::POST,
+            "/api/v1/plans/hostile/acknowledgements".into(),
+            json!({ "key": "ack:🙂".repeat(1_000), "by": "x" }).to_string(),
+            400,
+        ),
+    ] {
+        let (status, answer) = send(&app, method.clone(), &path, body.into_bytes()).await;
+        assert_eq!(status, expected, "{method} {path}: {answer:.300}");
+    }
+    let (_, history) = app.get("/api/v1/plans/hostile/revisions").await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&history)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let summary = app.store.plan_summary("hostile").await.unwrap().unwrap();
+    assert_eq!((summary.revision, summary.state.as_str()), (1, "draft"));
+    let detail = app.get("/api/v1/plans/hostile").await.1;
+    let detail: Value = serde_json::from_str(&detail).unwrap();
+    assert!(detail["acknowledgements"].as_array().unwrap().is_empty());
+    still_answers(&app, "bad plan arguments").await;
+}
+
+/// A review step or an acknowledgement racing a save: either it lands on the revision it names
+/// before the save, or it is a conflict; it never lands on the new revision.
+#[tokio::test]
+async fn approvals_and_acknowledgements_racing_a_save_never_reach_the_new_revision() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    app.import(&boutique_yaml()).await;
+    let (status, _) = app
+        .send(Method::POST, "/api/v1/plans", Some(PLAN.into()), None)
+        .await;
+    assert_eq!(status, 201);
+    for round in 1..=8i64 {
+        let state =
+            |state: &str| json!({ "state": state, "revision": round, "by": "rev" }).to_string();
+        let (status, body) = send(
+            &app,
+            Method::POST,
+            "/api/v1/plans/hostile/state",
+            state("in_review").into_bytes(),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let next = PLAN.replace("2.0.0", &format!("2.0.{round}"));
+        let save = {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.send(Method::PUT, "/api/v1/plans/hostile", Some(next), None)
+                    .await
+            })
+        };
+        let approve = {
+            let (app, body) = (app.clone(), state("approved"));
+            tokio::spawn(async move {
+                send(
+                    &app,
+                    Method::POST,
+                    "/api/v1/plans/hostile/state",
+                    body.into_bytes(),
+                )
+                .await
+            })
+        };
+        let acknowledge = {
+            let app = app.clone();
+            let body = json!({ "key": "ack:team-payments", "by": "owner" }).to_string();
+            tokio::spawn(async move {
+                send(
+                    &app,
+                    Method::POST,
+                    "/api/v1/plans/hostile/acknowledgements",
+                    body.into_bytes(),
+                )
+                .await
+            })
+        };
+        let (saved, approved, acknowledged) = (
+            save.await.unwrap(),
+            approve.await.unwrap(),
+            acknowledge.await.unwrap(),
+        );
+        assert_eq!(saved.0, 200, "round {round}: {}", saved.1);
+        assert!(
+            [200, 409].contains(&approved.0),
+            "round {round}: {approved:?}"
+        );
+        assert!(
+            [201, 409].contains(&acknowledged.0),
+            "round {round}: {acknowledged:?}"
+        );
+        let (_, detail) = app.get("/api/v1/plans/hostile").await;
+        let detail: Value = serde_json::from_str(&detail).unwrap();
+        assert_eq!(detail["revision"], round + 1);
+        assert_eq!(detail["summary"]["state"], "draft", "round {round}");
+        assert!(detail["approved_by"].is_null(), "round {round}");
+        assert!(
+            detail["acknowledgements"].as_array().unwrap().is_empty(),
+            "round {round}"
+        );
+    }
+}

@@ -419,3 +419,308 @@ fn many_parameters_headers_and_media_types_are_linear() {
     assert!(!report.compatible);
     assert_eq!(report.findings.len(), 2, "{:?}", report.findings);
 }
+
+// Plans: files near the 10 MB limit built to make the loader, the contract checks or the
+// planner work quadratically (or run out of memory), and contract documents built to crash the
+// contract engine from inside a plan.
+
+mod plan_support;
+
+use breakwater_domain::compatibility::Histories;
+use breakwater_domain::plan::document::{
+    MAX_CHANGES, MAX_GATES, MAX_PROBLEMS, MAX_STEPS, OVER_LIMIT, TOO_MANY_PROBLEMS,
+};
+use breakwater_domain::plan::{self, PlanLocation, PlanProblem, PlanSpec, Topology};
+use std::time::{Duration, Instant};
+
+/// Generous: each case takes well under a second in a release build, and took from 15 s to
+/// running out of memory before the limits.
+const PLAN_TIME: Duration = Duration::from_secs(10);
+
+fn boutique() -> catalog::Catalog {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo/boutique");
+    let text = std::fs::read_to_string(dir.join("catalog.yaml")).unwrap();
+    let loaded = catalog::load(&text, &mut |path: &str| {
+        std::fs::read_to_string(dir.join(path)).map_err(|e| e.to_string())
+    });
+    loaded.catalog.unwrap()
+}
+
+/// Every contract version of the catalog, as the server passes them.
+fn histories(catalog: &catalog::Catalog) -> Histories {
+    let mut histories = Histories::new();
+    for contract in catalog.services.iter().flat_map(|s| &s.provides) {
+        histories.insert(
+            contract.id.clone(),
+            vec![(contract.version.clone(), contract.document.clone())],
+        );
+    }
+    histories
+}
+
+fn load_plan(text: &str) -> plan::LoadedPlan {
+    plan::load(text, &mut |_: &str| Err("no files".to_string()))
+}
+
+fn has(problems: &[PlanProblem], code: &str, path: &str) -> bool {
+    problems
+        .iter()
+        .any(|p| p.code == code && p.location == PlanLocation::field(path))
+}
+
+/// `count` changes of `payment` (duplicates are fine: the limit counts entries).
+fn payment_changes(count: usize, extra: &str) -> String {
+    "  - { service: payment, to_version: 2.0.0 }\n".repeat(count) + extra
+}
+
+#[test]
+fn plans_over_the_limits_are_refused_without_planning() {
+    let catalog = boutique();
+    let (topology, histories) = (Topology::from(&catalog), histories(&catalog));
+    let one = payment_changes(1, "");
+    let list = |key: &str, item: &str, n: usize| format!("  {key}:\n{}", item.repeat(n));
+    let big = "9".repeat(5_000_000);
+    let document =
+        serde_json::to_string(&catalog.contract("payment-api").unwrap().1.document).unwrap();
+    // (what, plan file, the field the OVER_LIMIT is at)
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "100,000 changes of unknown services",
+            (0..100_000)
+                .map(|i| format!("  - {{ service: x{i}, to_version: 2.0.0 }}\n"))
+                .fold("changes:\n".to_string(), |text, line| text + &line),
+            "changes",
+        ),
+        (
+            "200,000 duplicate changes",
+            format!("changes:\n{}", payment_changes(200_000, "")),
+            "changes",
+        ),
+        (
+            "a million steps",
+            format!("policy:\n{}changes:\n{one}", list("steps", "    - 50\n", 1_000_000)),
+            "policy.steps",
+        ),
+        (
+            "250,000 gates",
+            format!(
+                "policy:\n{}changes:\n{one}",
+                list("gates", "    - { signal: error_rate, max: 1 }\n", 250_000)
+            ),
+            "policy.gates",
+        ),
+        (
+            "500,000 regions",
+            format!("policy:\n{}changes:\n{one}", list("regions", "    - r\n", 500_000)),
+            "policy.regions",
+        ),
+        (
+            "100,000 gates on one stage",
+            format!(
+                "policy:\n  stages:\n    - stage: 1\n      gates:\n{}changes:\n{one}",
+                "        - { signal: burn_rate, max: 2 }\n".repeat(100_000)
+            ),
+            "policy.stages[0].gates",
+        ),
+        (
+            "a million services in one pinned stage",
+            format!("changes:\n{one}stages:\n  - [{}payment]\n", "payment, ".repeat(1_000_000)),
+            "stages",
+        ),
+        (
+            "500,000 pinned stages",
+            format!("changes:\n{one}stages:\n{}", "  - [payment]\n".repeat(500_000)),
+            "stages",
+        ),
+        (
+            "a 5 MB version",
+            format!("changes:\n  - {{ service: payment, to_version: '{big}' }}\n"),
+            "changes[0].to_version",
+        ),
+        (
+            "a 5 MB note",
+            format!("changes:\n  - {{ service: payment, to_version: 2.0.0, notes: '{big}' }}\n"),
+            "changes[0].notes",
+        ),
+        (
+            "80,000 irreversible migrations behind a 5 MB flag",
+            format!(
+                "changes:\n  - service: payment\n    to_version: 2.0.0\n    flags: ['{big}']\n{}",
+                list("  migrations", "      - { name: m, phase: expand, reversible: false }\n", 80_000)
+            ),
+            "changes[0].migrations",
+        ),
+        (
+            "3,000 copies of a contract",
+            format!(
+                "changes:\n  - service: payment\n    to_version: 2.0.0\n{}",
+                list(
+                    "  contracts",
+                    &format!("      - {{ contract: payment-api, version: 2.0.0, document: {document} }}\n"),
+                    3_000
+                )
+            ),
+            "changes[0].contracts",
+        ),
+    ];
+    for (what, body, field) in cases {
+        let text = format!("plan: hostile\n{body}");
+        assert!(
+            text.len() < plan::MAX_PLAN_BYTES,
+            "{what}: {} bytes",
+            text.len()
+        );
+        let start = Instant::now();
+        let loaded = load_plan(&text);
+        let spec = loaded
+            .spec
+            .unwrap_or_else(|| panic!("{what}: {:?}", loaded.problems));
+        assert!(
+            has(&loaded.problems, OVER_LIMIT, field),
+            "{what}: {:?}",
+            loaded.problems
+        );
+        assert!(loaded.problems.len() <= MAX_PROBLEMS + 1, "{what}");
+        let (effects, problems) = plan::contract_effects(&catalog, &histories, &spec);
+        assert!(
+            effects.is_empty() && problems.is_empty(),
+            "{what}: effects checked"
+        );
+        let planned = plan::plan(&topology, &spec, &effects);
+        assert!(planned.stages.is_empty(), "{what}: planned");
+        assert!(has(&planned.problems, OVER_LIMIT, field), "{what}");
+        assert!(start.elapsed() < PLAN_TIME, "{what}: {:?}", start.elapsed());
+    }
+}
+
+/// `consumers` services calling an unchanged hub that calls `providers` services: every
+/// consumer must follow every provider, so the constraints grow with their product.
+fn hub(consumers: usize, providers: usize) -> (Topology, PlanSpec) {
+    let ids = |prefix: &'static str, n: usize| (0..n).map(move |i| format!("{prefix}{i}"));
+    let services: Vec<String> = ids("c", consumers)
+        .chain(ids("p", providers))
+        .chain(["hub".to_string()])
+        .collect();
+    let links: Vec<String> = ids("c", consumers)
+        .map(|c| format!("{c} -> hub"))
+        .chain(ids("p", providers).map(|p| format!("hub -> {p}")))
+        .collect();
+    let services: Vec<&str> = services.iter().map(String::as_str).collect();
+    let links: Vec<&str> = links.iter().map(String::as_str).collect();
+    let changes = ids("c", consumers)
+        .chain(ids("p", providers))
+        .map(|id| plan_support::change(&id))
+        .collect();
+    (
+        plan_support::topology(&services, &links),
+        plan_support::spec(changes),
+    )
+}
+
+#[test]
+fn the_largest_plan_within_the_limits_is_planned_in_time() {
+    // The worst case measured: 250,000 constraints through one unchanged service.
+    let (topology, mut spec) = hub(MAX_CHANGES / 2, MAX_CHANGES / 2);
+    spec.policy.steps = (1..=MAX_STEPS as u8).map(|s| s * 5).collect();
+    spec.policy.gates = (0..MAX_GATES)
+        .map(|_| breakwater_domain::plan::Gate::new(plan::Signal::ErrorRate, 1.0))
+        .collect();
+    let start = Instant::now();
+    let planned = plan::plan(&topology, &spec, &Default::default());
+    assert!(start.elapsed() < PLAN_TIME, "{:?}", start.elapsed());
+    assert!(!planned.has_errors(), "{:?}", &planned.problems[..3]);
+    let consumers_stage = planned.stage_of("c0").unwrap().index;
+    assert!(planned.stage_of("p0").unwrap().index < consumers_stage);
+
+    let (topology, spec) = hub(MAX_CHANGES / 2 + 1, MAX_CHANGES / 2);
+    let planned = plan::plan(&topology, &spec, &Default::default());
+    assert!(planned.stages.is_empty());
+    assert!(has(&planned.problems, OVER_LIMIT, "changes"));
+}
+
+#[test]
+fn a_flood_of_bad_values_is_listed_up_to_the_cap() {
+    let gates = "    - { signal: x }\n".repeat(400_000);
+    let text = format!(
+        "plan: flood\npolicy:\n  steps: [{}100]\n  gates:\n{gates}changes:\n{}",
+        "x, ".repeat(500_000),
+        payment_changes(1, "")
+    );
+    assert!(text.len() < plan::MAX_PLAN_BYTES);
+    let start = Instant::now();
+    let loaded = load_plan(&text);
+    assert!(start.elapsed() < PLAN_TIME, "{:?}", start.elapsed());
+    let problems = &loaded.problems;
+    assert!(
+        problems.len() <= 2 * (MAX_PROBLEMS + 1),
+        "{}",
+        problems.len()
+    );
+    let left_out = problems
+        .iter()
+        .find(|p| p.code == TOO_MANY_PROBLEMS)
+        .unwrap();
+    assert!(left_out.is_error(), "{left_out}");
+    let steps = problems.iter().find(|p| p.code == "INVALID_STEPS").unwrap();
+    assert!(
+        steps.message.ends_with("and 499995 more"),
+        "{}",
+        steps.message
+    );
+    assert!(!loaded.is_valid());
+}
+
+/// Payment changing to a new `payment-api` version with `document`.
+fn payment_with_document(document: &str) -> String {
+    let document = serde_json::to_string(document).unwrap();
+    format!(
+        "plan: hostile-contract\nchanges:\n  - service: payment\n    to_version: 2.0.0\n    \
+         contracts:\n      - {{ contract: payment-api, version: 2.0.0, document: {document} }}\n"
+    )
+}
+
+#[test]
+fn hostile_contract_documents_in_a_plan_are_problems_not_crashes() {
+    let catalog = boutique();
+    let (topology, histories) = (Topology::from(&catalog), histories(&catalog));
+    let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let mut laughs = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for level in b'b'..=b'i' {
+        let previous = vec![format!("*{}", (level - 1) as char); 9].join(", ");
+        laughs.push_str(&format!("{0}: &{0} [{previous}]\n", level as char));
+    }
+    let ref_chain =
+        serde_json::to_string(&openapi_chain(10_000, json!({"type": "string"}))).unwrap();
+    // (what, document, whether the engine gives up on it with a problem)
+    let cases = [
+        ("JSON nested 100,000 deep", deep(100_000), true),
+        (
+            "YAML nested 100,000 deep",
+            format!("a: {}", deep(100_000)),
+            true,
+        ),
+        ("an alias bomb", laughs, true),
+        ("a 10,000-link $ref chain", ref_chain, false),
+    ];
+    for (what, document, refused) in cases {
+        let loaded = load_plan(&payment_with_document(&document));
+        let spec = loaded
+            .spec
+            .unwrap_or_else(|| panic!("{what}: {:?}", loaded.problems));
+        let (effects, problems) = plan::contract_effects(&catalog, &histories, &spec);
+        if refused {
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.code == "INVALID_SPEC" && p.is_error()),
+                "{what}: {problems:?}"
+            );
+        } else {
+            // Checked within the engine's limits: a breaking change, so a contract change.
+            let effect = &effects["payment"];
+            assert_eq!(effect.phase, plan::Phase::Contract, "{what}");
+        }
+        let planned = plan::plan(&topology, &spec, &effects);
+        assert!(planned.stage_of("payment").is_some(), "{what}");
+    }
+}

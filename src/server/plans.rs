@@ -172,10 +172,7 @@ pub async fn save_spec(
     based_on: Option<i64>,
     author: &str,
 ) -> Result<PlanSaveOutcome, ApiError> {
-    let base = match based_on {
-        Some(revision) => Base::Revision(check_revision(revision)?),
-        None => Base::New,
-    };
+    let base = based_on.map_or(Base::New, Base::Revision);
     let text = state.workers.run(move || document::to_yaml(&spec)).await?;
     save_text(
         &state.store,
@@ -212,6 +209,9 @@ pub async fn save_text(
     let author = person(save.author)?;
     if let Some(name) = save.name {
         check_name(name)?;
+    }
+    if let Base::Revision(revision) = save.base {
+        check_revision(revision)?;
     }
     let Some(catalog_revision) = store.latest_revision_id().await? else {
         return Ok(refused(vec![no_catalog()]));

@@ -17,6 +17,30 @@ pub const MAX_PLAN_BYTES: usize = 10 * 1024 * 1024;
 pub const LONG_BAKE_SECS: u64 = 24 * 3600;
 /// Most services a stage may hold: beyond it a "stage" is a big-bang release.
 pub const MAX_STAGE_SIZE: usize = 1000;
+/// Most changes a plan may hold; also the most pinned stages, stage overrides and pinned
+/// service entries. Planning work grows with changes × the catalog (and explanations with
+/// changes²), so a bigger plan is refused rather than planned slowly.
+pub const MAX_CHANGES: usize = 1000;
+/// Most exposure steps in one `steps:` list (a valid list has at most 100 anyway).
+pub const MAX_STEPS: usize = 20;
+/// Most gates in one `gates:` list: every step of every service carries its gates.
+pub const MAX_GATES: usize = 10;
+/// Most entries in any other list of a plan: regions, and a change's contracts, flags and
+/// migrations.
+pub const MAX_LIST_ITEMS: usize = 50;
+/// Longest version, flag, migration, region or data-check name, in characters: they are
+/// quoted in explanations and checklist lines, once per ordering decision.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Longest title, notes or runbook, in characters.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+/// Most problems loading or validating lists (each step of the two); one more says how many
+/// were left out. A 10 MB file of bad values would otherwise answer with a million problems.
+pub const MAX_PROBLEMS: usize = 1000;
+/// The code of the problem that counts the problems left out past [`MAX_PROBLEMS`].
+pub const TOO_MANY_PROBLEMS: &str = "TOO_MANY_PROBLEMS";
+/// The problem code of a plan over one of the limits above. Such a plan is not planned: the
+/// planner answers the limit problems alone.
+pub const OVER_LIMIT: &str = "OVER_LIMIT";
 
 const SIGNALS: [Signal; 4] = [
     Signal::ErrorRate,
@@ -204,7 +228,7 @@ pub fn load(text: &str, specs: &mut dyn SpecSource) -> LoadedPlan {
         problems: Problems::default(),
     };
     let spec = convert.plan(file);
-    let mut problems = convert.problems.0;
+    let mut problems = convert.problems.into_vec();
     // A bad value converts to a placeholder that validation may flag again at the same field:
     // the conversion's message is the precise one, so keep only it.
     let reported: HashSet<(String, PlanLocation)> = problems
@@ -231,6 +255,11 @@ pub fn to_yaml(spec: &PlanSpec) -> String {
 /// Every problem of a spec that needs no catalog: names, versions, duplicate changes, policy
 /// values and pinned stages.
 pub fn validate(spec: &PlanSpec) -> Vec<PlanProblem> {
+    // Over a limit, item-by-item checks would only repeat it (a million `PINNED_DUPLICATE`s).
+    let over = limit_problems(spec);
+    if !over.is_empty() {
+        return over;
+    }
     let mut out = Problems::default();
     if spec.name.is_empty() {
         out.error(
@@ -301,28 +330,176 @@ pub fn validate(spec: &PlanSpec) -> Vec<PlanProblem> {
     if let Some(pinned) = &spec.pinned {
         check_pinned(spec, pinned, &mut out);
     }
-    out.0
+    out.into_vec()
+}
+
+/// The problems of a spec over the plan limits ([`MAX_CHANGES`] and the others), one per list
+/// or text that is too long. Linear in the size of the spec.
+pub fn limit_problems(spec: &PlanSpec) -> Vec<PlanProblem> {
+    let mut out = Problems::default();
+    check_limits(spec, &mut out);
+    out.into_vec()
+}
+
+fn check_limits(spec: &PlanSpec, out: &mut Problems) {
+    out.count("changes", "changes", spec.changes.len(), MAX_CHANGES);
+    out.count(
+        "policy.stages",
+        "stage overrides",
+        spec.stage_policies.len(),
+        MAX_CHANGES,
+    );
+    if let Some(pinned) = &spec.pinned {
+        out.count("stages", "pinned stages", pinned.len(), MAX_CHANGES);
+        let entries = pinned.iter().map(Vec::len).sum();
+        out.count("stages", "services in pinned stages", entries, MAX_CHANGES);
+    }
+    // Past a list's limit its entries are not looked at: the refusal says enough, and the
+    // problems stay few however long the list.
+    let changes = spec.changes.iter().take(MAX_CHANGES).enumerate();
+    let plan_policy = PolicyOverride::from(&spec.policy);
+    let overrides = std::iter::once(("policy".to_string(), &plan_policy))
+        .chain(
+            spec.stage_policies
+                .iter()
+                .take(MAX_CHANGES)
+                .enumerate()
+                .map(|(k, (_, over))| (format!("policy.stages[{k}]"), over)),
+        )
+        .chain(changes.clone().filter_map(|(i, change)| {
+            Some((format!("changes[{i}].policy"), change.policy.as_ref()?))
+        }));
+    for (path, over) in overrides {
+        let steps = over.steps.as_deref().unwrap_or_default();
+        out.count(&format!("{path}.steps"), "steps", steps.len(), MAX_STEPS);
+        let gates = over.gates.as_deref().unwrap_or_default();
+        out.count(&format!("{path}.gates"), "gates", gates.len(), MAX_GATES);
+        for (k, gate) in gates.iter().take(MAX_GATES).enumerate() {
+            if let Some(check) = &gate.check {
+                out.long(&format!("{path}.gates[{k}].check"), check, MAX_NAME_CHARS);
+            }
+        }
+        let regions = over.regions.as_deref().unwrap_or_default();
+        let at = format!("{path}.regions");
+        out.count(&at, "regions", regions.len(), MAX_LIST_ITEMS);
+        for region in regions.iter().take(MAX_LIST_ITEMS) {
+            out.long(&at, region, MAX_NAME_CHARS);
+        }
+    }
+    if let Some(title) = &spec.title {
+        out.long("title", title, MAX_TEXT_CHARS);
+    }
+    for (i, change) in changes {
+        let at = format!("changes[{i}]");
+        out.long(
+            &format!("{at}.to_version"),
+            &change.to_version,
+            MAX_NAME_CHARS,
+        );
+        let (contracts, flags) = (&change.contracts, &change.flags);
+        out.count(
+            &format!("{at}.contracts"),
+            "contracts",
+            contracts.len(),
+            MAX_LIST_ITEMS,
+        );
+        for (j, contract) in contracts.iter().take(MAX_LIST_ITEMS).enumerate() {
+            let path = format!("{at}.contracts[{j}].version");
+            out.long(&path, &contract.version, MAX_NAME_CHARS);
+        }
+        out.count(&format!("{at}.flags"), "flags", flags.len(), MAX_LIST_ITEMS);
+        for (k, flag) in flags.iter().take(MAX_LIST_ITEMS).enumerate() {
+            out.long(&format!("{at}.flags[{k}]"), flag, MAX_NAME_CHARS);
+        }
+        let migrations = &change.migrations;
+        out.count(
+            &format!("{at}.migrations"),
+            "migrations",
+            migrations.len(),
+            MAX_LIST_ITEMS,
+        );
+        for (k, migration) in migrations.iter().take(MAX_LIST_ITEMS).enumerate() {
+            let path = format!("{at}.migrations[{k}].name");
+            out.long(&path, &migration.name, MAX_NAME_CHARS);
+        }
+        for (field, text) in [("runbook", &change.runbook), ("notes", &change.notes)] {
+            if let Some(text) = text {
+                out.long(&format!("{at}.{field}"), text, MAX_TEXT_CHARS);
+            }
+        }
+    }
 }
 
 const SLUG_RULE: &str =
     "is not a slug: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit";
 
-/// Problems with their field paths.
+/// Problems with their field paths, at most [`MAX_PROBLEMS`]; the rest are counted.
 #[derive(Default)]
-struct Problems(Vec<PlanProblem>);
+struct Problems {
+    listed: Vec<PlanProblem>,
+    left_out: usize,
+    left_out_error: bool,
+}
 
 impl Problems {
+    fn push(&mut self, problem: PlanProblem) {
+        if self.listed.len() < MAX_PROBLEMS {
+            self.listed.push(problem);
+        } else {
+            self.left_out += 1;
+            self.left_out_error |= problem.is_error();
+        }
+    }
+
     fn error(&mut self, path: impl Into<String>, code: &str, message: impl Into<String>) {
-        self.0
-            .push(PlanProblem::error(PlanLocation::field(path), code, message));
+        self.push(PlanProblem::error(PlanLocation::field(path), code, message));
+    }
+
+    /// [`OVER_LIMIT`] when a list has more than `max` entries.
+    fn count(&mut self, path: &str, what: &str, len: usize, max: usize) {
+        if len > max {
+            self.error(
+                path,
+                OVER_LIMIT,
+                format!("{len} {what}; a plan allows at most {max}"),
+            );
+        }
+    }
+
+    /// [`OVER_LIMIT`] when a text is longer than `max` characters.
+    fn long(&mut self, path: &str, text: &str, max: usize) {
+        // Counting stops past the limit: a 10 MB string costs no more than a short one.
+        if text.chars().nth(max).is_some() {
+            self.error(
+                path,
+                OVER_LIMIT,
+                format!("'{}' is longer than {max} characters", shorten(text)),
+            );
+        }
     }
 
     fn warning(&mut self, path: impl Into<String>, code: &str, message: impl Into<String>) {
-        self.0.push(PlanProblem::warning(
+        self.push(PlanProblem::warning(
             PlanLocation::field(path),
             code,
             message,
         ));
+    }
+
+    /// The listed problems, and one saying how many more there are.
+    fn into_vec(mut self) -> Vec<PlanProblem> {
+        if self.left_out > 0 {
+            let message = format!(
+                "{} more problems are not listed; fix the ones above first",
+                self.left_out
+            );
+            self.listed.push(if self.left_out_error {
+                PlanProblem::error(PlanLocation::Plan, TOO_MANY_PROBLEMS, message)
+            } else {
+                PlanProblem::warning(PlanLocation::Plan, TOO_MANY_PROBLEMS, message)
+            });
+        }
+        self.listed
     }
 }
 
@@ -786,25 +963,37 @@ impl Convert<'_> {
 
     /// The whole percentages of a `steps:` list; anything else is reported and left out.
     fn steps(&mut self, values: &[Value], path: &str) -> Vec<u8> {
+        // The first few bad values are quoted, the rest counted: the list may be 10 MB long.
+        const QUOTED: usize = 5;
         let mut bad = Vec::new();
+        let mut more = 0;
         let steps = values
             .iter()
             .filter_map(
                 |value| match value.as_u64().and_then(|n| u8::try_from(n).ok()) {
                     Some(step) if step <= 100 => Some(step),
-                    _ => {
+                    _ if bad.len() < QUOTED => {
                         bad.push(shown(value));
+                        None
+                    }
+                    _ => {
+                        more += 1;
                         None
                     }
                 },
             )
             .collect();
         if !bad.is_empty() {
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
             self.problems.error(
                 format!("{path}.steps"),
                 "INVALID_STEPS",
                 format!(
-                    "steps are whole percentages from 1 to 100, not {}",
+                    "steps are whole percentages from 1 to 100, not {}{more}",
                     bad.join(", ")
                 ),
             );

@@ -8,13 +8,13 @@
 //! only receives the effects, shows them too. [`contract_effects`] reports what stopped a
 //! contract from being checked.
 
-use super::{Change, ContractChange, Phase, PlanLocation, PlanProblem, PlanSpec};
-use crate::catalog::Catalog;
+use super::{document, Change, ContractChange, Phase, PlanLocation, PlanProblem, PlanSpec};
+use crate::catalog::{Catalog, Service};
 use crate::compatibility::{can_i_deploy, Candidate, DeployCheckError, Histories};
 use crate::contract::deploy::{CellStatus, ConsumerVerdict};
 use crate::contract::{openapi, parse_document, ContractKind, Finding, Level};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The effects of every change, by service id.
 pub type Effects = BTreeMap<String, ChangeEffect>;
@@ -70,11 +70,19 @@ pub fn contract_effects(
 ) -> (Effects, Vec<PlanProblem>) {
     let mut effects = Effects::new();
     let mut problems = Vec::new();
+    // A plan over the limits is not planned (the planner says why), so nothing is checked.
+    if !document::limit_problems(spec).is_empty() {
+        return (effects, problems);
+    }
+    let mut services: HashMap<&str, &Service> = HashMap::new();
+    for service in &catalog.services {
+        services.entry(service.id.as_str()).or_insert(service);
+    }
     for (i, change) in spec.changes.iter().enumerate() {
-        if change.contracts.is_empty()
-            || effects.contains_key(&change.service)
-            || catalog.service(&change.service).is_none()
-        {
+        let Some(service) = services.get(change.service.as_str()) else {
+            continue;
+        };
+        if change.contracts.is_empty() || effects.contains_key(&change.service) {
             continue;
         }
         let contracts: Vec<ContractEffect> = change
@@ -82,7 +90,7 @@ pub fn contract_effects(
             .iter()
             .enumerate()
             .filter_map(|(j, contract)| {
-                contract_effect(catalog, histories, change, contract)
+                contract_effect(catalog, histories, service, change, contract)
                     .map_err(|problem| problems.push(problem.at(i, j)))
                     .ok()
             })
@@ -116,6 +124,7 @@ impl ContractProblem {
 fn contract_effect(
     catalog: &Catalog,
     histories: &Histories,
+    service: &Service,
     change: &Change,
     proposed: &ContractChange,
 ) -> Result<ContractEffect, ContractProblem> {
@@ -124,10 +133,7 @@ fn contract_effect(
         field: "spec",
         message,
     };
-    let Some((_, current)) = catalog
-        .contract(&proposed.contract)
-        .filter(|(provider, _)| provider.id == change.service)
-    else {
+    let Some(current) = service.provides.iter().find(|c| c.id == proposed.contract) else {
         return Err(ContractProblem {
             code: "UNKNOWN_CONTRACT",
             field: "contract",

@@ -28,6 +28,16 @@ use std::fmt::Write;
 /// panics; problems are in the plan, never hidden.
 pub fn plan(topology: &Topology, spec: &PlanSpec, effects: &Effects) -> Plan {
     let mut problems = document::validate(spec);
+    if problems.iter().any(|p| p.code == document::OVER_LIMIT) {
+        // Planning work grows faster than the plan: over a limit, the limits are the answer.
+        return Plan {
+            name: spec.name.clone(),
+            stages: Vec::new(),
+            problems,
+            rollback: Vec::new(),
+            estimated_secs: 0,
+        };
+    }
     let index = Index::new(topology);
     let changed = changed_services(&index, spec, effects, &mut problems);
     let ordering = order::order(&index, spec, &changed);
