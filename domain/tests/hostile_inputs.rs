@@ -631,6 +631,16 @@ fn the_largest_plan_within_the_limits_is_planned_in_time() {
     assert!(!planned.has_errors(), "{:?}", &planned.problems[..3]);
     let consumers_stage = planned.stage_of("c0").unwrap().index;
     assert!(planned.stage_of("p0").unwrap().index < consumers_stage);
+    // 250,000 reasons would be 50 MB of plan: each stage lists 100 and counts the rest.
+    for stage in &planned.stages {
+        assert!(stage.explanations.len() <= 102, "stage {}", stage.index);
+    }
+    let more = planned.stages[consumers_stage - 1]
+        .explanations
+        .iter()
+        .find(|e| e.code == "MORE_REASONS")
+        .expect("the reasons past the cap are counted");
+    assert!(more.text.contains("more dependencies"), "{}", more.text);
 
     let (topology, spec) = hub(MAX_CHANGES / 2 + 1, MAX_CHANGES / 2);
     let planned = plan::plan(&topology, &spec, &Default::default());

@@ -186,7 +186,8 @@ impl TierCounts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Explanation {
     /// Stable code: `PROVIDER_FIRST`, `CONSUMER_FIRST`, `THROUGH`, `INDEPENDENT`, `SPLIT_BY_SIZE`,
-    /// `TIER_ORDER`, `COORDINATED`, `PINNED`, `SOFT_CYCLE_CUT`.
+    /// `TIER_ORDER`, `COORDINATED`, `PINNED`, `SOFT_CYCLE_CUT`, `MORE_REASONS` (past 100 reasons in
+    /// a stage, the rest are counted).
     pub code: String,
     pub text: String,
     /// The services the decision is about: (before, after) when it orders a pair.

@@ -41,6 +41,9 @@ struct Constraint {
     after: usize,
 }
 
+/// Most ordering reasons written per stage, and most contradictions reported per plan.
+const MAX_REASONS: usize = 100;
+
 pub(super) fn order(index: &Index, spec: &PlanSpec, changed: &[Changed]) -> Ordering {
     let mut constraints = constraints(index, changed);
     constraints.sort_by_key(|c| (c.after, c.before));
@@ -183,11 +186,27 @@ pub(super) fn order(index: &Index, spec: &PlanSpec, changed: &[Changed]) -> Orde
         draft.explanations.push(note("COORDINATED", text));
     }
 
+    // Pairwise reasons grow with changes² (500 consumers of 500 providers: 250,000 reasons);
+    // past a cap per stage they are counted, not written.
+    let mut unexplained = vec![0usize; ordering.stages.len()];
+    let mut contradictions = 0usize;
     for (c, &is_dropped) in constraints.iter().zip(&dropped) {
         let (before, after) = (changed[c.before].id(), changed[c.after].id());
+        let inside_group = !is_dropped && group[c.before] == group[c.after];
+        let contradicted = !is_dropped && !inside_group && stage_of[c.before] >= stage_of[c.after];
+        let stage = stage_of[c.before].max(stage_of[c.after]);
+        if contradicted {
+            contradictions += 1;
+            if contradictions > MAX_REASONS {
+                continue;
+            }
+        } else if !inside_group && ordering.stages[stage].explanations.len() >= MAX_REASONS {
+            unexplained[stage] += 1;
+            continue;
+        }
         let text = explain(index, changed, c);
         if is_dropped {
-            let later = stage_of[c.before].max(stage_of[c.after]);
+            let later = stage;
             ordering.stages[later].explanations.push(pair(
                 "SOFT_CYCLE_CUT",
                 format!(
@@ -198,9 +217,9 @@ pub(super) fn order(index: &Index, spec: &PlanSpec, changed: &[Changed]) -> Orde
                 before,
                 after,
             ));
-        } else if group[c.before] == group[c.after] {
+        } else if inside_group {
             // Inside a coordinated group: explained above.
-        } else if stage_of[c.before] < stage_of[c.after] {
+        } else if !contradicted {
             ordering.stages[stage_of[c.after]].explanations.push(pair(
                 code(c, changed),
                 text,
@@ -220,6 +239,24 @@ pub(super) fn order(index: &Index, spec: &PlanSpec, changed: &[Changed]) -> Orde
         }
     }
 
+    if contradictions > MAX_REASONS {
+        ordering.problems.push(PlanProblem::error(
+            PlanLocation::field("stages"),
+            "ORDER_CONTRADICTED",
+            format!(
+                "and {} more dependencies the stages contradict",
+                contradictions - MAX_REASONS
+            ),
+        ));
+    }
+    for (stage, count) in ordering.stages.iter_mut().zip(unexplained) {
+        if count > 0 {
+            stage.explanations.push(note(
+                "MORE_REASONS",
+                format!("and {count} more dependencies on earlier stages, not listed"),
+            ));
+        }
+    }
     for (s, stage) in ordering.stages.iter_mut().enumerate() {
         if stage.services.len() > 1 && !stage.coordinated {
             let names: Vec<&str> = stage.services.iter().map(|&c| changed[c].id()).collect();
