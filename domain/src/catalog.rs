@@ -171,7 +171,7 @@ fn check_service<'a>(service: &'a Service, index: &mut Index<'a>, problems: &mut
         problems.push(Problem::error(
             &at,
             "INVALID_ID",
-            format!("service id '{}' {ID_RULE}", service.id),
+            format!("service id '{}' {ID_RULE}", shorten(&service.id)),
         ));
     }
     if !index.services.insert(&service.id) {
@@ -200,7 +200,7 @@ fn check_service<'a>(service: &'a Service, index: &mut Index<'a>, problems: &mut
             problems.push(Problem::error(
                 &at,
                 "INVALID_ID",
-                format!("contract id '{}' {ID_RULE}", contract.id),
+                format!("contract id '{}' {ID_RULE}", shorten(&contract.id)),
             ));
         }
         if let Some((other, _)) = index
@@ -216,12 +216,28 @@ fn check_service<'a>(service: &'a Service, index: &mut Index<'a>, problems: &mut
                 ),
             ));
         }
-        if let Err(e) = contract::parse_document(&contract.document) {
-            problems.push(Problem::error(
+        match contract::parse_document(&contract.document) {
+            Err(e) => problems.push(Problem::error(
                 &at,
                 "SPEC_INVALID",
                 format!("spec of contract '{}' at {e}", contract.id),
-            ));
+            )),
+            // Readable but not OpenAPI: stored (tools accept sloppy specs), but said, because
+            // the matrix and can-i-deploy cannot compare it.
+            Ok(doc) if contract.kind == ContractKind::OpenApi => {
+                if let Err(e) = contract::openapi::operations(&doc) {
+                    problems.push(Problem::warning(
+                        &at,
+                        "SPEC_NOT_OPENAPI",
+                        format!(
+                            "spec of contract '{}' is not valid OpenAPI, so it cannot be \
+                             compared with other versions: at {e}",
+                            contract.id
+                        ),
+                    ));
+                }
+            }
+            Ok(_) => {}
         }
     }
 }
@@ -242,7 +258,7 @@ fn check_dependencies<'a>(consumer: &Service, index: &mut Index<'a>, problems: &
             problems.push(Problem::error(
                 &at,
                 "UNKNOWN_SERVICE",
-                format!("depends on unknown service '{}'", dep.service),
+                format!("depends on unknown service '{}'", shorten(&dep.service)),
             ));
         }
         if !seen.insert((&dep.service, &dep.contract)) {
@@ -259,7 +275,7 @@ fn check_dependencies<'a>(consumer: &Service, index: &mut Index<'a>, problems: &
             None => problems.push(Problem::error(
                 &at,
                 "UNKNOWN_CONTRACT",
-                format!("depends on unknown contract '{contract_id}'"),
+                format!("depends on unknown contract '{}'", shorten(contract_id)),
             )),
             Some((owner, _)) if owner != dep.service => problems.push(Problem::error(
                 &at,
@@ -274,7 +290,9 @@ fn check_dependencies<'a>(consumer: &Service, index: &mut Index<'a>, problems: &
     }
 }
 
-/// Operations a consumer says it uses must exist in the provider's OpenAPI contract.
+/// Operations a consumer says it uses must exist in the provider's OpenAPI contract, unless
+/// the consumer is pinned to another version of it (the current one may have dropped an
+/// operation the old one had: the matrix says whether that breaks the consumer).
 fn check_uses<'a>(
     consumer: &Service,
     dep: &Dependency,
@@ -282,7 +300,11 @@ fn check_uses<'a>(
     index: &mut Index<'a>,
     problems: &mut Vec<Problem>,
 ) {
-    if contract.kind != ContractKind::OpenApi || dep.uses.is_empty() {
+    let pinned_elsewhere = dep
+        .contract_version
+        .as_ref()
+        .is_some_and(|v| *v != contract.version);
+    if contract.kind != ContractKind::OpenApi || dep.uses.is_empty() || pinned_elsewhere {
         return;
     }
     let Some(known) = index.operations(contract) else {
@@ -296,7 +318,8 @@ fn check_uses<'a>(
                 &Location::service(&consumer.id),
                 "UNKNOWN_OPERATION",
                 format!(
-                    "uses '{used}', which contract '{}' does not define",
+                    "uses '{}', which contract '{}' does not define",
+                    shorten(used),
                     contract.id
                 ),
             ));
@@ -334,6 +357,16 @@ fn check_cycles(graph: &ServiceGraph, problems: &mut Vec<Problem>) {
     }
 }
 
+/// A value as quoted in a message: ids and names from the file are echoed, but a hostile
+/// megabyte-long one must not be, once per problem.
+fn shorten(value: &str) -> String {
+    const MAX_CHARS: usize = 64;
+    match value.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_string(),
+    }
+}
+
 const ID_RULE: &str =
     "is not a valid id: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit";
 
@@ -366,7 +399,7 @@ pub enum Location {
 
 impl Location {
     fn service(id: &str) -> Location {
-        Location::Service { id: id.to_string() }
+        Location::Service { id: shorten(id) }
     }
 }
 
