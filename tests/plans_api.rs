@@ -513,3 +513,21 @@ async fn a_newer_catalog_that_changes_the_stages_makes_the_plan_stale() {
     assert!(stale.contains("checkout"), "{stale}");
     assert_eq!(detail["catalog_revision"], 1);
 }
+
+/// The browser plans from the catalog view; the server from the catalog. Both must see the same
+/// topology, or the editor's stages would differ from the saved plan's.
+#[tokio::test]
+async fn the_catalog_view_gives_the_planner_the_same_topology_as_the_catalog() {
+    let app = boutique().await;
+    let (status, view) = app.get_json("/api/v1/catalog").await;
+    assert_eq!(status, 200);
+    let view: breakwater::wire::catalog::CatalogView = serde_json::from_value(view).unwrap();
+    let loaded = breakwater_domain::catalog::load(&boutique_yaml(), &mut |path: &str| {
+        Err(format!("{path}: specs are inline"))
+    });
+    let catalog = loaded.catalog.expect("the demo catalog loads");
+    assert_eq!(
+        view.topology(),
+        breakwater_domain::plan::Topology::from(&catalog)
+    );
+}

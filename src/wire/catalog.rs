@@ -4,7 +4,7 @@ use breakwater_domain::catalog::{Dependency, DependencyKind, Problem, Tier};
 use breakwater_domain::contract::deploy::CellStatus;
 use breakwater_domain::contract::ContractKind;
 use breakwater_domain::layout::{Layout, LayoutOptions};
-use breakwater_domain::plan::topology::{Link, ServiceFacts};
+use breakwater_domain::plan::topology::ServiceFacts;
 use breakwater_domain::plan::Topology;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -82,32 +82,16 @@ impl CatalogView {
     /// What the planner reads of this catalog: the browser plans from the view it already has
     /// (the same facts `Topology::from(&Catalog)` takes on the server).
     pub fn topology(&self) -> Topology {
-        Topology {
-            services: self
-                .services
-                .iter()
-                .map(|s| ServiceFacts {
-                    id: s.id.clone(),
-                    owner: s.owner.clone(),
-                    tier: s.tier,
-                    regions: s.regions.clone(),
-                    version: s.version.clone(),
-                })
-                .collect(),
-            links: self
-                .services
-                .iter()
-                .flat_map(|s| {
-                    s.depends_on.iter().map(|d| Link {
-                        consumer: s.id.clone(),
-                        provider: d.service.clone(),
-                        contract: d.contract.clone(),
-                        uses: d.uses.clone(),
-                        kind: d.kind,
-                    })
-                })
-                .collect(),
-        }
+        Topology::from_services(self.services.iter().map(|s| {
+            let facts = ServiceFacts {
+                id: s.id.clone(),
+                owner: s.owner.clone(),
+                tier: s.tier,
+                regions: s.regions.clone(),
+                version: s.version.clone(),
+            };
+            (facts, s.depends_on.as_slice())
+        }))
     }
 }
 

@@ -3,7 +3,7 @@
 //! [`Catalog`]; the browser from the catalog view it already has, so the planner can run there
 //! without the contract documents.
 
-use crate::catalog::{Catalog, DependencyKind, Tier};
+use crate::catalog::{Catalog, Dependency, DependencyKind, Tier};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,33 +32,41 @@ pub struct Link {
     pub kind: DependencyKind,
 }
 
+impl Topology {
+    /// From each service's facts and the dependencies it declares (a catalog's services, or the
+    /// cards of the browser's catalog view).
+    pub fn from_services<'a>(
+        services: impl IntoIterator<Item = (ServiceFacts, &'a [Dependency])>,
+    ) -> Topology {
+        let mut topology = Topology {
+            services: Vec::new(),
+            links: Vec::new(),
+        };
+        for (facts, dependencies) in services {
+            topology.links.extend(dependencies.iter().map(|d| Link {
+                consumer: facts.id.clone(),
+                provider: d.service.clone(),
+                contract: d.contract.clone(),
+                uses: d.uses.clone(),
+                kind: d.kind,
+            }));
+            topology.services.push(facts);
+        }
+        topology
+    }
+}
+
 impl From<&Catalog> for Topology {
     fn from(catalog: &Catalog) -> Topology {
-        Topology {
-            services: catalog
-                .services
-                .iter()
-                .map(|s| ServiceFacts {
-                    id: s.id.clone(),
-                    owner: s.owner.clone(),
-                    tier: s.tier,
-                    regions: s.regions.clone(),
-                    version: s.version.clone(),
-                })
-                .collect(),
-            links: catalog
-                .services
-                .iter()
-                .flat_map(|s| {
-                    s.depends_on.iter().map(|d| Link {
-                        consumer: s.id.clone(),
-                        provider: d.service.clone(),
-                        contract: d.contract.clone(),
-                        uses: d.uses.clone(),
-                        kind: d.kind,
-                    })
-                })
-                .collect(),
-        }
+        Topology::from_services(catalog.services.iter().map(|s| {
+            let facts = ServiceFacts {
+                id: s.id.clone(),
+                owner: s.owner.clone(),
+                tier: s.tier,
+                regions: s.regions.clone(),
+                version: s.version.clone(),
+            };
+            (facts, s.depends_on.as_slice())
+        }))
     }
 }
