@@ -2,9 +2,10 @@
 # Speed and size figures (medians; compare ratios, the machines are shared):
 # layout and validation at 100 / 1,000 / 5,000 services (Graphviz dot beside ours when installed),
 # the OpenAPI diff of a 5,000-operation document, the planner (500 changes on 5,000 services, and
-# every service of the enterprise demo), and the release bundle: wasm, JS glue and CSS,
-# raw / gzip -9 / brotli (when the brotli command is installed), the wasm's code by crate, and
-# concurrent page loads against the release server (scripts/page_load.py).
+# every service of the enterprise demo), the release bundle (the main wasm, JS glue, CSS and chunk
+# loader, then each lazy page chunk, raw / gzip -9 / brotli when the brotli command is installed;
+# the main wasm's code by crate), and concurrent page loads against the release server
+# (scripts/page_load.py).
 # BENCH_REBUILD=0 measures the bundle already in target/site; BENCH_ONLY=bundle skips the
 # layout, diff and planner benchmarks.
 set -euo pipefail
@@ -21,44 +22,66 @@ if [ "${BENCH_ONLY:-all}" != bundle ]; then
   cargo bench --locked -p breakwater-domain --bench plan
 fi
 
-echo "== wasm bundle (release)"
+echo "== wasm bundle (release, split)"
+# `--split`: every page but the dependency graph is a lazy chunk the browser fetches the first
+# time it shows that page (ui::lazy_page!), so the main bundle and the chunks are listed apart.
 if ! ls target/site/pkg/breakwater*.wasm >/dev/null 2>&1 || [ "${BENCH_REBUILD:-1}" = 1 ]; then
-  cargo leptos build --release --precompress >/dev/null
+  cargo leptos build --release --split --precompress >/dev/null
 fi
 # With hash-files the names carry a content hash (breakwater.<hash>.wasm); pick the newest.
 asset() { ls -t target/site/pkg/breakwater*."$1" 2>/dev/null | grep -v '\.d\.ts$' | head -n 1; }
 have_brotli=$(command -v brotli >/dev/null && echo 1 || echo 0)
+gz() { gzip -9 -n -c "$1" | wc -c; }
+br() { brotli -q 11 -c "$1" | wc -c; }
 sizes() {  # raw, gzip -9 and brotli -q 11 bytes of one file
-  local f=$1 br="-"
-  [ "$have_brotli" = 1 ] && br=$(brotli -q 11 -c "$f" | wc -c)
+  local f=$1 b="-"
+  [ "$have_brotli" = 1 ] && b=$(br "$f")
   printf '%-6s %9s bytes raw  %8s gzip -9  %8s brotli  (%s)\n' \
-    "$2" "$(stat -c %s "$f")" "$(gzip -9 -n -c "$f" | wc -c)" "$br" "${f#target/site}"
+    "$2" "$(stat -c %s "$f")" "$(gz "$f")" "$b" "${f#target/site}"
 }
 wasm=$(asset wasm); js=$(asset js); css=$(asset css)
+loader=$(ls -t target/site/pkg/__wasm_split.*.js 2>/dev/null | head -n 1)
+echo "main bundle (every page loads it):"
 sizes "$wasm" wasm; sizes "$js" js; sizes "$css" css
-printf 'first visit transfers about %s bytes with gzip' "$(( $(gzip -9 -n -c "$wasm" | wc -c) + $(gzip -9 -n -c "$js" | wc -c) + $(gzip -9 -n -c "$css" | wc -c) ))"
+[ -n "$loader" ] && sizes "$loader" loader
+first=("$wasm" "$js" "$css" ${loader:+"$loader"})
+printf 'first visit transfers about %s bytes with gzip' "$(( $(for f in "${first[@]}"; do gz "$f"; done | paste -sd+) ))"
 if [ "$have_brotli" = 1 ]; then
-  printf ', %s with brotli' "$(( $(brotli -q 11 -c "$wasm" | wc -c) + $(brotli -q 11 -c "$js" | wc -c) + $(brotli -q 11 -c "$css" | wc -c) ))"
+  printf ', %s with brotli' "$(( $(for f in "${first[@]}"; do br "$f"; done | paste -sd+) ))"
 else
   printf ' (brotli: not installed, apt-get install brotli)'
 fi
-echo " (wasm + JS glue + CSS)"
+echo " (main wasm + JS glue + CSS + chunk loader)"
+# A page's own chunk is named after its route (split___<route>_view_...); chunk_<n> holds code
+# several pages share. Which chunks a page fetches: __wasm_split_manifest.*.json.
+chunks=$(ls target/site/pkg/split_*.wasm target/site/pkg/chunk_*.wasm 2>/dev/null | sort -V || true)
+if [ -n "$chunks" ]; then
+  echo "lazy chunks (fetched on first use):"
+  for f in $chunks; do sizes "$f" chunk; done
+  printf 'all %s chunks: %s bytes raw, %s gzip -9' "$(echo "$chunks" | wc -l)" \
+    "$(( $(for f in $chunks; do stat -c %s "$f"; done | paste -sd+) ))" \
+    "$(( $(for f in $chunks; do gz "$f"; done | paste -sd+) ))"
+  [ "$have_brotli" = 1 ] && printf ', %s brotli' "$(( $(for f in $chunks; do br "$f"; done | paste -sd+) ))"
+  echo
+fi
 
-echo "== wasm by part (code bytes after wasm-opt, by crate, and the biggest functions)"
-# The shipped bundle has no names; redo wasm-bindgen and wasm-opt (same flags as cargo-leptos)
-# on cargo's output keeping the name section, then attribute function bodies to crates.
-# cargo-leptos 0.3 builds the wasm half in its own target dir, target/front.
-raw=target/front/wasm32-unknown-unknown/wasm-release/breakwater.wasm
+echo "== main wasm by part (code bytes after wasm-opt, by crate, and the biggest functions)"
+# The shipped bundle has no names; redo wasm-bindgen and wasm-opt (same flags as cargo-leptos
+# with --split) on the main module wasm-split left in cargo-leptos's target dir, target/front,
+# keeping the name section, then attribute function bodies to crates. The chunks are left out:
+# this is what every page pays for.
+raw=target/front/wasm32-unknown-unknown/wasm-release/breakwater_split.wasm
 if [ -f "$raw" ] && command -v wasm-bindgen >/dev/null && command -v wasm-opt >/dev/null; then
   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-  wasm-bindgen --target=web --out-name=breakwater --out-dir="$tmp" "$raw"
+  wasm-bindgen --target=web --keep-lld-exports --no-demangle --out-name=breakwater \
+    --out-dir="$tmp" "$raw"
   wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int \
     "$tmp/breakwater_bg.wasm" -o "$tmp/named.wasm"
   python3 scripts/wasm_parts.py "$tmp/named.wasm" --top "${BENCH_TOP_CRATES:-20}" \
     --functions "${BENCH_TOP_FUNCTIONS:-15}"
   if command -v twiggy >/dev/null; then twiggy top -n 20 "$tmp/named.wasm"; fi
 else
-  echo "skipped: needs $raw (cargo leptos build --release), wasm-bindgen and wasm-opt on PATH"
+  echo "skipped: needs $raw (cargo leptos build --release --split), wasm-bindgen and wasm-opt on PATH"
 fi
 
 echo "== pages under load (release server, generated catalogs, fresh database each)"

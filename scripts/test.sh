@@ -30,7 +30,8 @@ step "unit, property and integration tests"
 cargo test --locked --workspace --features breakwater/ssr
 
 step "build the app (server + wasm) for the end-to-end suite"
-cargo leptos build
+# --split, like every build: the lazy pages (ui::lazy_page!) only load as separate chunks.
+cargo leptos build --split
 
 step "end-to-end tests (Playwright, headless Chromium)"
 # A free port of our own: 3000/3001 are sometimes taken on shared machines.

@@ -3,12 +3,13 @@
 
     scripts/wasm_parts.py FILE.wasm [--top N] [--functions N]
 
-Needs the module's name section (cargo's output and wasm-bindgen's keep it; wasm-opt drops it),
-so point it at target/wasm32-unknown-unknown/<profile>/breakwater.wasm, not the optimised
-bundle. Function bodies are attributed to the crate of the item they implement: for
-`<T as Trait>::f` the crate of T, for `a::b::f<X>` the crate a (generic code instantiated for
-our types counts under the generic crate: `core`, `alloc`, `serde`...). Only the standard
-library is used; no install needed.
+Needs the module's name section (cargo's output, wasm-split's and wasm-bindgen's keep it; wasm-opt
+drops it unless given -g), so point it at the main module wasm-split leaves in cargo-leptos's
+target dir, target/front/wasm32-unknown-unknown/<profile>/breakwater_split.wasm, or at a copy
+optimised with `wasm-opt -g` (scripts/bench.sh), not at the shipped bundle. Function bodies
+are attributed to the crate of the item they implement: for `<T as Trait>::f` the crate of T,
+for `a::b::f<X>` the crate a (generic code instantiated for our types counts under the generic
+crate: `core`, `alloc`, `serde`...). Only the standard library is used; no install needed.
 """
 
 import re

@@ -188,8 +188,8 @@ async fn error_bodies(request: Request, next: Next) -> Response {
     }
 }
 
-/// Built assets with a content hash in their name never change: cache them for a year. Other
-/// static files and pages are revalidated.
+/// Built assets whose name carries a hash of their content never change: cache them for a year.
+/// Other static files and pages are revalidated.
 async fn cache_headers(uri: axum::http::Uri, mut response: Response) -> Response {
     if response.headers().contains_key(header::CACHE_CONTROL) {
         return response;
@@ -205,16 +205,28 @@ async fn cache_headers(uri: axum::http::Uri, mut response: Response) -> Response
     response
 }
 
-/// `/pkg/breakwater.<hash>.{js,wasm,css}`, as cargo-leptos names them with `hash-files`: the
-/// hash is 22 characters of unpadded base64url.
+/// `/pkg/<name>.<hash>.{js,wasm,css}`, as cargo-leptos names them with `hash-files`: the hash is
+/// 22 characters of unpadded base64url. That covers the lazy pages' chunks (`chunk_7.<hash>.wasm`,
+/// `split_<page>.<hash>.wasm`) and their loader (`__wasm_split.<hash>.js`), but not the entry
+/// `breakwater.<hash>.{js,wasm}`: with `--split`, cargo-leptos hashes those two before writing
+/// the loader's final name into them (cargo-leptos issue 658), so a change to a lazy page alone
+/// keeps their names while their content changes. A browser caching them for good would ask
+/// for a loader and chunks the next release no longer has.
 fn is_hashed_asset(path: &str) -> bool {
     let Some(name) = path.strip_prefix("/pkg/").filter(|n| !n.contains('/')) else {
         return false;
     };
     let parts: Vec<&str> = name.split('.').collect();
-    matches!(parts.as_slice(), [_, hash, "js" | "wasm" | "css"]
-        if hash.len() == 22
-            && hash.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    match parts.as_slice() {
+        ["breakwater", _, "js" | "wasm"] => false,
+        [_, hash, "js" | "wasm" | "css"] => {
+            hash.len() == 22
+                && hash
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        }
+        _ => false,
+    }
 }
 
 /// Serves until `shutdown` resolves; requests in flight finish first.
@@ -246,4 +258,33 @@ pub async fn shutdown_signal() {
         _ = terminate => {}
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn only_names_hashed_after_their_last_rewrite_are_cached_for_good() {
+        for path in [
+            "/pkg/breakwater.gGBMb9DF3KDu6EEKOTAN4g.css",
+            "/pkg/__wasm_split.SiWge90LaGfHMHpjXVZ2nQ.js",
+            "/pkg/chunk_10.woLrj7N41HUG_ivcPd9q5g.wasm",
+            "/pkg/split___plans_route_view_970773247146637995.AB1Hd0dxYPO0ttuqN1b-bw.wasm",
+        ] {
+            assert!(is_hashed_asset(path), "{path}");
+        }
+        for path in [
+            // The entry files: rewritten after hashing.
+            "/pkg/breakwater.q9OIiwKeUShuYks76o_uvA.js",
+            "/pkg/breakwater.HVO5aiEWZ9yIY5kgNJNaew.wasm",
+            "/pkg/chunk_10.wasm",
+            "/pkg/chunk_10.short.wasm",
+            "/pkg/nested/chunk_10.woLrj7N41HUG_ivcPd9q5g.wasm",
+            "/favicon.svg",
+            "/plans",
+        ] {
+            assert!(!is_hashed_asset(path), "{path}");
+        }
+    }
 }

@@ -25,5 +25,5 @@ pub mod wire;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(ui::App);
+    ui::hydrate();
 }

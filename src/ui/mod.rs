@@ -8,7 +8,41 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::{path, SsrMode};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
+
+/// Declares `$route`, a route whose page (and everything only that page uses) is compiled into
+/// its own wasm chunk by `cargo leptos build --split`: the browser fetches the chunk the first
+/// time the page is shown, when hydrating it or on navigation, so the main bundle carries only
+/// the shell and the dependency graph. Without `--split` the chunks cannot load.
+macro_rules! lazy_page {
+    ($($route:ident => $page:path),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_route: Self) -> AnyView {
+                use $page as Page;
+                view! { <Page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    ServicesRoute => pages::services::ServicesPage,
+    ContractsRoute => pages::contracts::ContractsPage,
+    ContractDiffRoute => pages::contract_diff::ContractDiffPage,
+    PlansRoute => pages::plans::list::PlansPage,
+    NewPlanRoute => pages::plans::editor::NewPlanPage,
+    PlanRoute => pages::plans::view::PlanPage,
+    EditPlanRoute => pages::plans::editor::EditPlanPage,
+    ReviewRoute => pages::plans::review::ReviewPage,
+    PresentRoute => pages::plans::present::PresentPage,
+}
 
 /// The HTML document around the app; rendered on the server only. With `hash-files` (Cargo.toml)
 /// the stylesheet, JS and wasm have content hashes in their names, read from the `hash.txt`
@@ -32,15 +66,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-#[component]
-pub fn App() -> impl IntoView {
-    provide_meta_context();
-    // Effects run only in the browser: this marks the page as hydrated for people and tests.
-    Effect::new(|_| {
+/// Makes the server-rendered page live. Lazy routes hydrate asynchronously, once their chunk has
+/// arrived; only then is `<body data-hydrated="true">` set, for people and tests: until then the
+/// page's buttons do nothing.
+#[cfg(feature = "hydrate")]
+pub fn hydrate() {
+    // Not `leptos::task::spawn_local`: Leptos's executor starts inside `hydrate_from_async`.
+    wasm_bindgen_futures::spawn_local(async {
+        let app =
+            leptos::mount::hydrate_from_async(document().body().expect("a <body>"), App).await;
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
+        // The app lives as long as the page.
+        app.forget();
     });
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
     view! {
         <Title formatter=|page: String| format!("{page} · Breakwater")/>
         <Router>
@@ -55,18 +100,19 @@ pub fn App() -> impl IntoView {
             </header>
             <main>
                 // Async: each page is sent whole, so it reads the same without JavaScript.
+                // Every page but the graph is lazy (see `lazy_page!`).
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=path!("/") view=pages::graph::GraphPage ssr=SsrMode::Async/>
-                    <Route path=path!("/services") view=pages::services::ServicesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contracts") view=pages::contracts::ContractsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contracts/:id") view=pages::contract_diff::ContractDiffPage ssr=SsrMode::Async/>
-                    <Route path=path!("/plans") view=pages::plans::list::PlansPage ssr=SsrMode::Async/>
+                    <Route path=path!("/services") view={Lazy::<ServicesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/contracts") view={Lazy::<ContractsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/contracts/:id") view={Lazy::<ContractDiffRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/plans") view={Lazy::<PlansRoute>::new()} ssr=SsrMode::Async/>
                     // Before `/plans/:name`, which would take "new" for a name.
-                    <Route path=path!("/plans/new") view=pages::plans::editor::NewPlanPage ssr=SsrMode::Async/>
-                    <Route path=path!("/plans/:name") view=pages::plans::view::PlanPage ssr=SsrMode::Async/>
-                    <Route path=path!("/plans/:name/edit") view=pages::plans::editor::EditPlanPage ssr=SsrMode::Async/>
-                    <Route path=path!("/plans/:name/review") view=pages::plans::review::ReviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/plans/:name/present") view=pages::plans::present::PresentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/plans/new") view={Lazy::<NewPlanRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/plans/:name") view={Lazy::<PlanRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/plans/:name/edit") view={Lazy::<EditPlanRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/plans/:name/review") view={Lazy::<ReviewRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/plans/:name/present") view={Lazy::<PresentRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -5,8 +5,9 @@ use super::service_panel::ServicePanel;
 use crate::wire::catalog::{graph_layout_options, CatalogView, EdgeView, Neighbours};
 use breakwater_domain::catalog::DependencyKind;
 use breakwater_domain::layout::{Layout, Point};
-use breakwater_domain::plan::Plan;
+use breakwater_domain::plan::Stage;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// Margin around the drawing, in graph units.
@@ -79,17 +80,35 @@ struct OverlayStage {
     blast_radius: BTreeSet<usize>,
 }
 
+/// What the overlay draws of a plan's stage: a projection of [`Stage`], small enough that the
+/// graph page (in the main wasm bundle) decodes only this, not a whole plan.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StageOnGraph {
+    pub index: usize,
+    pub services: Vec<String>,
+    pub blast_radius: Vec<String>,
+}
+
+impl From<&Stage> for StageOnGraph {
+    fn from(stage: &Stage) -> StageOnGraph {
+        StageOnGraph {
+            index: stage.index,
+            services: stage.services.clone(),
+            blast_radius: stage.blast_radius.clone(),
+        }
+    }
+}
+
 impl PlanOverlay {
     /// `selected`: the stage whose blast radius is shaded (1-based), if any.
     pub fn new(
         name: String,
         catalog: &CatalogView,
-        plan: &Plan,
+        stages: &[StageOnGraph],
         selected: Signal<Option<usize>>,
     ) -> PlanOverlay {
         let mut stage_of = vec![None; catalog.services.len()];
-        let stages = plan
-            .stages
+        let stages = stages
             .iter()
             .map(|stage| {
                 for id in &stage.services {

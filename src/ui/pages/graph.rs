@@ -4,8 +4,9 @@
 use super::LoadError;
 use crate::api::catalog::get_catalog;
 use crate::api::plans::get_plan;
-use crate::ui::components::graph_view::{GraphView, PlanOverlay};
+use crate::ui::components::graph_view::{GraphView, PlanOverlay, StageOnGraph};
 use crate::ui::components::import_panel::{import_action, ImportPanel};
+use crate::wire::ApiError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -22,7 +23,7 @@ pub fn GraphPage() -> impl IntoView {
         move || plan_name.get(),
         |name| async move {
             match name {
-                Some(name) => get_plan(name, None).await.map(Some),
+                Some(name) => planned_stages(name).await.map(Some),
                 None => Ok(None),
             }
         },
@@ -43,8 +44,8 @@ pub fn GraphPage() -> impl IntoView {
                         }.into_any(),
                         Ok(view) => {
                             let (overlay, plan_error) = match plan {
-                                Ok(Some(detail)) => (
-                                    Some(PlanOverlay::new(detail.summary.name, &view, &detail.plan, stage)),
+                                Ok(Some((name, stages))) => (
+                                    Some(PlanOverlay::new(name, &view, &stages, stage)),
                                     None,
                                 ),
                                 Ok(None) => (None, None),
@@ -66,4 +67,14 @@ pub fn GraphPage() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// A plan's name and stages, for the overlay. Lazy (a wasm chunk of its own): decoding a whole
+/// plan takes code the graph needs only when it shows one, and the page's resource carries only
+/// the small projection from the server's render.
+#[lazy]
+async fn planned_stages(name: String) -> Result<(String, Vec<StageOnGraph>), ApiError> {
+    let detail = get_plan(name, None).await?;
+    let stages = detail.plan.stages.iter().map(StageOnGraph::from).collect();
+    Ok((detail.summary.name, stages))
 }
