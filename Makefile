@@ -14,6 +14,6 @@ test:
 	scripts/setup.sh test
 	scripts/test.sh
 
-# Speed and size figures: layout, OpenAPI diff, wasm bundle size.
+# Speed and size figures: layout, OpenAPI diff, the planner (native and in the browser), wasm bundle size, page loads.
 bench:
 	scripts/bench.sh

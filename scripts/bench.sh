@@ -4,8 +4,10 @@
 # the OpenAPI diff of a 5,000-operation document, the planner (500 changes on 5,000 services, and
 # every service of the enterprise demo), the release bundle (the main wasm, JS glue, CSS and chunk
 # loader, then each lazy page chunk, raw / gzip -9 / brotli when the brotli command is installed;
-# the main wasm's code by crate), and concurrent page loads against the release server
-# (scripts/page_load.py).
+# the main wasm's code by crate), concurrent page loads against the release server
+# (scripts/page_load.py), and one recompute of the plan editor in headless Chromium when every
+# service of the enterprise demo changes (scripts/plan_recompute.mjs; the native figure is the
+# planner benchmark's last line).
 # BENCH_REBUILD=0 measures the bundle already in target/site; BENCH_ONLY=bundle skips the
 # layout, diff and planner benchmarks.
 set -euo pipefail
@@ -89,3 +91,6 @@ echo "== pages under load (release server, generated catalogs, fresh database ea
 # and the page size as sent raw, with gzip and with brotli.
 LEPTOS_SITE_ROOT=target/site python3 scripts/page_load.py target/release/breakwater 1000 200
 LEPTOS_SITE_ROOT=target/site python3 scripts/page_load.py target/release/breakwater 5000 50
+
+echo "== plan editor recompute in the browser (release server, headless Chromium)"
+LEPTOS_SITE_ROOT=target/site node scripts/plan_recompute.mjs target/release/breakwater 30

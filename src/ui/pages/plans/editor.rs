@@ -341,8 +341,28 @@ fn PlanEditor(
     // version breaks), from the last contract check.
     let server_problems = RwSignal::new(Vec::<PlanProblem>::new());
     let unreadable = RwSignal::new(BTreeMap::<String, String>::new());
-    let planned =
-        Memo::new(move |_| spec.with(|s| effects.with(|e| topology.with_value(|t| plan(t, s, e)))));
+    // How long the last recompute took (the `plan` call alone), written by the memo and shown
+    // from an effect: effects run only once hydrated, and the server's render timed nothing.
+    let last_recompute = StoredValue::new(None::<f64>);
+    let recompute_ms = RwSignal::new(None::<f64>);
+    let planned = Memo::new(move |_| {
+        spec.with(|s| {
+            effects.with(|e| {
+                topology.with_value(|t| {
+                    let started = now_ms();
+                    let planned = plan(t, s, e);
+                    last_recompute.set_value(started.zip(now_ms()).map(|(from, to)| to - from));
+                    planned
+                })
+            })
+        })
+    });
+    Effect::new(move |_| {
+        // An edit can leave the plan as it was (a note): it is still a recompute.
+        spec.track();
+        effects.track();
+        recompute_ms.set(planned.with(|_| last_recompute.get_value()));
+    });
     let problems = Memo::new(move |_| {
         let mut all = planned.with(|p| p.problems.clone());
         for p in server_problems.get() {
@@ -562,9 +582,13 @@ fn PlanEditor(
                     {save_result}
                 </div>
             </div>
-            <aside class="editor-preview" aria-label="Stages as planned">
+            <aside class="editor-preview" aria-label="Stages as planned"
+                data-recompute-ms=move || recompute_ms.get().map(|ms| format!("{ms:.2}"))>
                 <h2>"Stages"</h2>
-                <p class="preview-summary" aria-live="polite">{summary}</p>
+                <p class="preview-summary">
+                    <span aria-live="polite">{summary}</span>
+                    {move || recompute_ms.get().map(|ms| view! { <span class="planned-in">{format!("planned in {ms:.1} ms")}</span> })}
+                </p>
                 {move || spec.with(|s| s.pinned.is_some()).then(|| view! {
                     <p class="manual-order">"Manual order: the planner checks it instead of computing one. "
                         <button type="button" on:click=move |_| {
@@ -590,6 +614,17 @@ fn PlanEditor(
                 }}
             </aside>
         </div>
+    }
+}
+
+/// The browser's clock in milliseconds (`performance.now()`); `None` on the server.
+fn now_ms() -> Option<f64> {
+    if cfg!(feature = "hydrate") {
+        leptos::web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.now())
+    } else {
+        None
     }
 }
 
