@@ -1,7 +1,7 @@
 //! The dependency graph as SVG: layered layout from the domain crate, blast-radius highlighting,
 //! search, pan and zoom, keyboard access. Server-rendered complete; interactive after hydration.
 
-use super::service_panel::service_panel;
+use super::service_panel::ServicePanel;
 use crate::wire::catalog::{graph_layout_options, CatalogView, EdgeView, Neighbours};
 use breakwater_domain::catalog::DependencyKind;
 use breakwater_domain::layout::{Layout, Point};
@@ -525,8 +525,8 @@ pub fn GraphView(
                 <g class="edges">{edges}</g>
                 <g class="nodes">{nodes}</g>
             </svg>
-            {move || selected.get().map(|i| {
-                Suspend::new(service_panel(catalog, i, Callback::new(move |()| close_panel(i))))
+            {move || selected.get().map(|i| view! {
+                <ServicePanel catalog=catalog index=i on_close=move || close_panel(i)/>
             })}
         </div>
     }

@@ -9,70 +9,37 @@ use wasm_bindgen_futures::JsFuture;
 
 pub type ImportAction = Action<Vec<web_sys::File>, Result<ImportOutcome, ApiError>>;
 
-/// The action behind the upload form.
+/// The action behind the upload form: read every chosen file, then import them together.
 pub fn import_action() -> ImportAction {
-    Action::new_local(|files: &Vec<web_sys::File>| upload_files(files.clone()))
-}
-
-/// Reads every chosen file, then imports them together. Lazy (a wasm chunk shared with
-/// [`import_result`]): the graph page loads the code that sends files and decodes the outcome
-/// only when someone imports.
-#[lazy]
-async fn upload_files(files: Vec<web_sys::File>) -> Result<ImportOutcome, ApiError> {
-    let mut uploaded = Vec::with_capacity(files.len());
-    for file in files {
-        let text = JsFuture::from(file.text())
-            .await
-            .ok()
-            .and_then(|v| v.as_string())
-            .ok_or_else(|| ApiError::Request(format!("cannot read {}", file.name())))?;
-        // Set when a folder was picked: specs are then matched by their paths.
-        // (web-sys has no binding for this standard property.)
-        let relative = js_sys::Reflect::get(&file, &js_sys::JsString::from("webkitRelativePath"))
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default();
-        uploaded.push(UploadedFile {
-            path: if relative.is_empty() {
-                file.name()
-            } else {
-                relative
-            },
-            text,
-        });
-    }
-    upload_catalog(uploaded).await
-}
-
-/// What an import did, with the catalog's problems. Lazy, like [`upload_files`].
-#[lazy]
-async fn import_result(outcome: Result<ImportOutcome, ApiError>) -> AnyView {
-    match outcome {
-        Ok(ImportOutcome {
-            revision: Some(revision),
-            problems,
-        }) => view! {
-            <div class="import-result ok" role="status">
-                <p>{format!("Imported as revision {} ({}).", revision.id, revision.source)}</p>
-                {(!problems.is_empty()).then(|| view! { <ProblemList problems/> })}
-            </div>
+    Action::new_local(|files: &Vec<web_sys::File>| {
+        let files = files.clone();
+        async move {
+            let mut uploaded = Vec::with_capacity(files.len());
+            for file in files {
+                let text = JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .ok_or_else(|| ApiError::Request(format!("cannot read {}", file.name())))?;
+                // Set when a folder was picked: specs are then matched by their paths.
+                // (web-sys has no binding for this standard property.)
+                let relative =
+                    js_sys::Reflect::get(&file, &js_sys::JsString::from("webkitRelativePath"))
+                        .ok()
+                        .and_then(|v| v.as_string())
+                        .unwrap_or_default();
+                uploaded.push(UploadedFile {
+                    path: if relative.is_empty() {
+                        file.name()
+                    } else {
+                        relative
+                    },
+                    text,
+                });
+            }
+            upload_catalog(uploaded).await
         }
-        .into_any(),
-        Ok(ImportOutcome {
-            revision: None,
-            problems,
-        }) => view! {
-            <div class="import-result refused" role="alert">
-                <p>"Not imported: the catalog has problems. The current catalog is unchanged."</p>
-                <ProblemList problems/>
-            </div>
-        }
-        .into_any(),
-        Err(e) => view! {
-            <div class="import-result refused" role="alert"><p>{e.to_string()}</p></div>
-        }
-        .into_any(),
-    }
+    })
 }
 
 #[component]
@@ -103,10 +70,29 @@ pub fn ImportPanel(action: ImportAction) -> impl IntoView {
         action.dispatch_local(files);
     };
     let result = move || {
-        action
-            .value()
-            .get()
-            .map(|outcome| Suspend::new(import_result(outcome)))
+        action.value().get().map(|outcome| match outcome {
+            Ok(ImportOutcome {
+                revision: Some(revision),
+                problems,
+            }) => view! {
+                <div class="import-result ok" role="status">
+                    <p>{format!("Imported as revision {} ({}).", revision.id, revision.source)}</p>
+                    {(!problems.is_empty()).then(|| view! { <ProblemList problems/> })}
+                </div>
+            }
+            .into_any(),
+            Ok(ImportOutcome { revision: None, problems }) => view! {
+                <div class="import-result refused" role="alert">
+                    <p>"Not imported: the catalog has problems. The current catalog is unchanged."</p>
+                    <ProblemList problems/>
+                </div>
+            }
+            .into_any(),
+            Err(e) => view! {
+                <div class="import-result refused" role="alert"><p>{e.to_string()}</p></div>
+            }
+            .into_any(),
+        })
     };
     view! {
         <details class="import-panel">

@@ -3,17 +3,6 @@
 use crate::wire::catalog::CatalogView;
 use leptos::prelude::*;
 
-/// The panel of the service at `index`. Lazy (a wasm chunk of its own): it shows only after a
-/// click on a node, so the graph's first load does without its code.
-#[lazy]
-pub async fn service_panel(
-    catalog: StoredValue<CatalogView>,
-    index: usize,
-    on_close: Callback<()>,
-) -> AnyView {
-    view! { <ServicePanel catalog index on_close=move || on_close.run(())/> }.into_any()
-}
-
 #[component]
 pub fn ServicePanel(
     catalog: StoredValue<CatalogView>,

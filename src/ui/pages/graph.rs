@@ -6,7 +6,6 @@ use crate::api::catalog::get_catalog;
 use crate::api::plans::get_plan;
 use crate::ui::components::graph_view::{GraphView, PlanOverlay, StageOnGraph};
 use crate::ui::components::import_panel::{import_action, ImportPanel};
-use crate::wire::catalog::CatalogView;
 use crate::wire::ApiError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,7 +18,7 @@ pub fn GraphPage() -> impl IntoView {
     let plan_name = Memo::new(move |_| query.with(|q| q.get("plan")).filter(|n| !n.is_empty()));
     let stage = Signal::derive(move || query.with(|q| q.get("stage")?.parse::<usize>().ok()));
     // Refetched after every import, successful or not: a refused import shows the same graph.
-    let catalog = Resource::new(move || import.version().get(), |_| fetch_catalog());
+    let catalog = Resource::new(move || import.version().get(), |_| get_catalog());
     let plan = Resource::new(
         move || plan_name.get(),
         |name| async move {
@@ -78,12 +77,4 @@ async fn planned_stages(name: String) -> Result<(String, Vec<StageOnGraph>), Api
     let detail = get_plan(name, None).await?;
     let stages = detail.plan.stages.iter().map(StageOnGraph::from).collect();
     Ok((detail.summary.name, stages))
-}
-
-/// The current catalog. Lazy (a wasm chunk): the first render's catalog comes with the page and
-/// is decoded by the resource, so the server function's own decoding of the same view (a second
-/// copy of it in the wasm) is needed only after an import or a client-side navigation.
-#[lazy]
-async fn fetch_catalog() -> Result<CatalogView, ApiError> {
-    get_catalog().await
 }
