@@ -178,10 +178,13 @@ async fn the_url_and_the_file_must_name_the_same_plan() {
     let (status, body) = put_plan(&app, "checkout-v2", "", PLAN).await;
     assert_eq!(status, 201, "{body}");
 
-    // `check` is the path of POST /api/v1/plans/check, not a plan's.
-    let (status, body) = post_plan(&app, &PLAN.replace("plan: checkout-v2", "plan: check")).await;
-    assert_eq!(status, 422, "{body}");
-    assert!(codes(&body["problems"]).contains(&"RESERVED_NAME"));
+    // `check` is the path of POST /api/v1/plans/check and `new` the editor's page, not plans.
+    for reserved in ["check", "new"] {
+        let yaml = PLAN.replace("plan: checkout-v2", &format!("plan: {reserved}"));
+        let (status, body) = post_plan(&app, &yaml).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(codes(&body["problems"]).contains(&"RESERVED_NAME"));
+    }
 }
 
 #[tokio::test]

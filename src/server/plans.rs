@@ -31,8 +31,11 @@ pub const MAX_COMMENT_CHARS: usize = 2_000;
 /// save. Every other error (the document's own, a service the catalog does not have) refuses
 /// the save.
 const DRAFT_ERRORS: &[&str] = &["BREAKS_CONSUMER", "VERSION_NOT_NEWER", "ORDER_CONTRADICTED"];
-/// `POST /api/v1/plans/check` takes this path segment, so no plan may be named so.
-const RESERVED_NAME: &str = "check";
+/// Path segments that are not plans: `POST /api/v1/plans/check`, and the editor's `/plans/new`.
+const RESERVED_NAMES: &[(&str, &str)] = &[
+    ("check", "POST /api/v1/plans/check"),
+    ("new", "the page /plans/new"),
+];
 /// A save that does not name the revision it follows retries this often when another save of
 /// the same plan lands between reading the latest revision and storing the next.
 const SAVE_ATTEMPTS: usize = 3;
@@ -309,11 +312,11 @@ fn prepare(
             ),
         ));
     }
-    if spec.name == RESERVED_NAME {
+    if let Some((name, taken_by)) = RESERVED_NAMES.iter().find(|(n, _)| *n == spec.name) {
         problems.push(PlanProblem::error(
             PlanLocation::field("plan"),
             "RESERVED_NAME",
-            format!("'{RESERVED_NAME}' is reserved by the API (POST /api/v1/plans/{RESERVED_NAME}); choose another name"),
+            format!("'{name}' is taken by {taken_by}; choose another name"),
         ));
     }
     // Planned even when the document has errors (the planner takes any spec), so a refusal
