@@ -214,21 +214,33 @@ async fn post_plan(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let author = author(&headers)?;
+    let outcome = save_body(&state, &headers, body, Base::New, None).await?;
+    Ok(saved(outcome, true))
+}
+
+/// Saves a YAML plan file from a request body, signed by the request's author.
+async fn save_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: axum::body::Bytes,
+    base: Base,
+    name: Option<&str>,
+) -> Result<PlanSaveOutcome, ApiError> {
+    let author = author(headers)?;
     let save = Save {
-        base: Base::New,
-        name: None,
+        base,
+        name,
         author: &author,
     };
-    let outcome = plans::save_text(
+    let text = yaml_body(body)?;
+    plans::save_text(
         &state.store,
         &state.workers,
-        yaml_body(body)?,
+        text,
         plans::InlineDocumentsOnly,
         save,
     )
-    .await?;
-    Ok(saved(outcome, true))
+    .await
 }
 
 #[derive(Deserialize)]
@@ -247,20 +259,8 @@ async fn put_plan(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let put = query(put)?;
-    let author = author(&headers)?;
-    let save = Save {
-        base: put.based_on.map_or(Base::Any, Base::Revision),
-        name: Some(&name),
-        author: &author,
-    };
-    let outcome = plans::save_text(
-        &state.store,
-        &state.workers,
-        yaml_body(body)?,
-        plans::InlineDocumentsOnly,
-        save,
-    )
-    .await?;
+    let base = put.based_on.map_or(Base::Any, Base::Revision);
+    let outcome = save_body(&state, &headers, body, base, Some(&name)).await?;
     let first = outcome.saved.as_ref().is_some_and(|s| s.revision == 1);
     Ok(saved(outcome, first))
 }
