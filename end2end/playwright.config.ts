@@ -27,7 +27,9 @@ export default defineConfig({
   },
   webServer: {
     command: `mkdir -p test-results && rm -f ${db} ${db}-wal ${db}-shm && ` +
-      `exec ${root}/target/debug/breakwater serve --addr 127.0.0.1:${port} --database sqlite://${db}`,
+      `exec ${root}/target/debug/breakwater serve --addr 127.0.0.1:${port} --database sqlite://${db} ` +
+      // The traffic simulator and a fast executor, for the run journeys (runs.*.spec.ts).
+      `--simulate --evaluate-every-ms 500`,
     cwd: __dirname,
     env: { LEPTOS_SITE_ROOT: `${root}/target/site`, RUST_LOG: 'warn' },
     url: `http://127.0.0.1:${port}/`,

@@ -94,3 +94,14 @@ LEPTOS_SITE_ROOT=target/site python3 scripts/page_load.py target/release/breakwa
 
 echo "== plan editor recompute in the browser (release server, headless Chromium)"
 LEPTOS_SITE_ROOT=target/site node scripts/plan_recompute.mjs target/release/breakwater 30
+
+echo "== metric ingestion (release server, boutique demo, 4 clients posting batches of 2,000 samples)"
+# samples/s per 10 s round and the median of 3, the server's peak memory, and a check that the
+# database holds every accepted request after the last flush.
+python3 scripts/ingest_load.py target/release/breakwater 4 2000 10 3
+
+echo "== detect-to-rollback (default 5 s evaluation interval, simulator, 5 drills)"
+# From the moment a fault injected into a changed provider starts to the moment the automatic
+# rollback is recorded (its consumer's downstream gate fails); each drill and the median.
+LEPTOS_OUTPUT_NAME=breakwater cargo test --locked --features ssr --test executor detect_to_rollback \
+  -- --ignored --nocapture

@@ -32,6 +32,7 @@ pub fn body_limit(method: &Method, path: &str) -> usize {
         (&Method::POST, "/api/catalog/import") => UPLOAD + UPLOAD / 4,
         (&Method::POST, "/api/v1/can-i-deploy" | "/api/contracts/can-i-deploy") => SPEC + SPEC / 4,
         (&Method::POST, "/api/v1/plans" | "/api/v1/plans/check") => MAX_PLAN_BYTES,
+        (&Method::POST, "/api/v1/metrics") => crate::server::metrics::MAX_BATCH_BYTES,
         (&Method::PUT, plan) if plan.starts_with("/api/v1/plans/") => MAX_PLAN_BYTES,
         // The editor sends the spec as JSON, contract documents inline.
         (&Method::POST, "/api/plans/save" | "/api/plans/check") => {

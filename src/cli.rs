@@ -5,7 +5,7 @@ use crate::server::import::{self, SpecDir};
 use crate::server::plans::{self, Base, Save, StagesReport};
 use crate::server::store::{Store, StoreError};
 use crate::server::work::{self, Workers};
-use crate::server::AppState;
+use crate::server::{AppState, Settings};
 use crate::wire::contracts::CandidateRequest;
 use crate::wire::ApiError;
 use breakwater_domain::catalog::{self, Catalog, SpecSource};
@@ -18,6 +18,7 @@ use include_dir::{include_dir, Dir};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// The demo catalog a fresh database is seeded with.
 static DEMO_CATALOG: Dir = include_dir!("$CARGO_MANIFEST_DIR/demo/boutique");
@@ -50,6 +51,17 @@ enum Command {
         /// Do not import the demo catalog into an empty database.
         #[arg(long)]
         no_seed: bool,
+        /// Run the built-in traffic simulator (the demo does).
+        #[arg(long, env = "BREAKWATER_SIMULATE")]
+        simulate: bool,
+        /// How often the executor evaluates running steps, in milliseconds.
+        #[arg(long, env = "BREAKWATER_EVALUATE_EVERY_MS", default_value_t = 5000,
+              value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
+        evaluate_every_ms: u64,
+        /// How long metric buckets are kept, in hours.
+        #[arg(long, env = "BREAKWATER_METRICS_RETENTION_HOURS", default_value_t = 168,
+              value_parser = clap::value_parser!(u64).range(1..=8760))]
+        metrics_retention_hours: u64,
     },
     /// Validate, import and export service catalogs.
     Catalog {
@@ -197,7 +209,20 @@ pub async fn run() -> ExitCode {
 
 async fn execute(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
-        Command::Serve { addr, no_seed } => serve(&cli.database, addr, !no_seed).await,
+        Command::Serve {
+            addr,
+            no_seed,
+            simulate,
+            evaluate_every_ms,
+            metrics_retention_hours,
+        } => {
+            let settings = Settings {
+                evaluate_every: Duration::from_millis(evaluate_every_ms),
+                simulate,
+                metrics_retention: Duration::from_secs(metrics_retention_hours * 3600),
+            };
+            serve(&cli.database, addr, !no_seed, settings).await
+        }
         Command::Catalog { command } => match command {
             CatalogCommand::Check { file } => check(&file),
             CatalogCommand::Import { file } => import_file(&cli.database, &file).await,
@@ -262,7 +287,12 @@ async fn open_store(url: &str) -> Result<Store, CliError> {
     })
 }
 
-async fn serve(database: &str, addr: SocketAddr, seed: bool) -> Result<ExitCode, CliError> {
+async fn serve(
+    database: &str,
+    addr: SocketAddr,
+    seed: bool,
+    settings: Settings,
+) -> Result<ExitCode, CliError> {
     let store = open_store(database).await?;
     if seed && store.latest_revision_id().await?.is_none() {
         let text = DEMO_CATALOG
@@ -291,7 +321,8 @@ async fn serve(database: &str, addr: SocketAddr, seed: bool) -> Result<ExitCode,
     let local = listener
         .local_addr()
         .map_err(|source| CliError::Listen { addr, source })?;
-    let state = AppState::new(store.clone(), crate::app::leptos_options(local));
+    let state = AppState::with_settings(store.clone(), crate::app::leptos_options(local), settings);
+    state.start_background();
     // Checks that did not finish before the last stop run again, without delaying the first page,
     // on the same job slots as the requests.
     let (checking, workers) = (store.clone(), state.workers.clone());

@@ -7,6 +7,9 @@
 //! - [`compatibility`]: the contract matrix and "can I deploy" over the whole catalog.
 //! - [`contract`]: contract-compatibility checks (JSON Schema and OpenAPI) and "can I deploy".
 //! - [`plan`]: rollout plans: the plan file, the planner, plan diffs and the readiness checklist.
+//! - [`run`]: running a plan: the run's state machine, its events and the executor's decisions.
+//! - [`health`]: metric samples and buckets, and the verdict of a step's gates.
+//! - [`simulator`]: the built-in traffic simulator with fault injection and cascades.
 //! - [`yaml`]: the nesting and alias guards every YAML text passes before it is parsed.
 //!
 //! Invariant: nothing here does I/O, reads the clock or depends on a web framework or database.
@@ -15,6 +18,9 @@ pub mod catalog;
 pub mod compatibility;
 pub mod contract;
 pub mod graph;
+pub mod health;
 pub mod layout;
 pub mod plan;
+pub mod run;
+pub mod simulator;
 pub mod yaml;

@@ -5,7 +5,7 @@
 use breakwater_domain::catalog::{self, Catalog, Severity, Tier};
 use breakwater_domain::compatibility::Histories;
 use breakwater_domain::plan::document::{self, LoadedPlan, MAX_PLAN_BYTES};
-use breakwater_domain::plan::policy::MAX_BAKE_SECS;
+use breakwater_domain::plan::policy::{Webhook, DEFAULT_OBJECTIVE, MAX_BAKE_SECS};
 use breakwater_domain::plan::{
     contract_effects, planner, Change, ContractChange, FailureAction, Gate, Migration, Phase,
     PlanLocation, PlanSpec, Policy, PolicyOverride, Signal, Topology,
@@ -282,7 +282,8 @@ fn every_bad_gate_at_once() {
     - { signal: error_rate }
     - { signal: error_rate, max: 1%, window: 0s }
     - { signal: burn_rate, max: 2, window: soon, downstream: yes }
-    - { signal: data_check, check: orders-reconciled, downstream: true }
+    - { signal: data_check, check: 'https://c.example/ok', downstream: true }
+    - { signal: data_check, check: orders-reconciled }
 ",
         ),
         vec![
@@ -296,6 +297,7 @@ fn every_bad_gate_at_once() {
             error("INVALID_GATE", field("policy.gates[6].window")),
             error("INVALID_GATE", field("policy.gates[7].window")),
             error("INVALID_GATE", field("policy.gates[7].downstream")),
+            error("INVALID_GATE", field("policy.gates[9].check")),
         ],
     );
 }
@@ -587,7 +589,7 @@ fn the_readme_examples_load_as_documented() {
     let mut burn = Gate::new(Signal::BurnRate, 2.0);
     burn.window_secs = Some(3600);
     let mut data = Gate::new(Signal::DataCheck, 0.0);
-    data.check = Some("orders-reconciled".into());
+    data.check = Some("https://checks.example/orders-reconciled".into());
     assert!(!data.downstream, "data checks watch only their own service");
     assert_eq!(
         policy.gates,
@@ -839,14 +841,27 @@ fn gate() -> impl Strategy<Value = Gate> {
         prop::option::of(1..=MAX_BAKE_SECS),
         slug(),
         any::<bool>(),
+        (any::<bool>(), 0..=1_000_000u64, 90.0f64..99.999),
     )
-        .prop_map(|(signal, max, window_secs, check, downstream)| Gate {
-            signal,
-            max,
-            window_secs,
-            check: (signal == Signal::DataCheck).then_some(check),
-            downstream,
-        })
+        .prop_map(
+            |(signal, max, window_secs, check, downstream, (relative, min_samples, objective))| {
+                Gate {
+                    signal,
+                    max,
+                    window_secs,
+                    check: (signal == Signal::DataCheck)
+                        .then(|| format!("https://checks.example/{check}")),
+                    downstream,
+                    relative: relative && matches!(signal, Signal::ErrorRate | Signal::LatencyP99),
+                    min_samples,
+                    objective: if signal == Signal::BurnRate {
+                        objective
+                    } else {
+                        DEFAULT_OBJECTIVE
+                    },
+                }
+            },
+        )
 }
 
 fn regions() -> impl Strategy<Value = Vec<String>> {
@@ -873,17 +888,28 @@ fn policy_strategy() -> impl Strategy<Value = Policy> {
         1..=document::MAX_STAGE_SIZE,
         regions(),
         failure_action(),
+        prop::option::of(webhook()),
     )
         .prop_map(
-            |(steps, bake_secs, gates, max_services_per_stage, regions, on_failure)| Policy {
-                steps,
-                bake_secs,
-                gates,
-                max_services_per_stage,
-                regions,
-                on_failure,
+            |(steps, bake_secs, gates, max_services_per_stage, regions, on_failure, webhook)| {
+                Policy {
+                    steps,
+                    bake_secs,
+                    gates,
+                    max_services_per_stage,
+                    regions,
+                    on_failure,
+                    webhook,
+                }
             },
         )
+}
+
+fn webhook() -> impl Strategy<Value = Webhook> {
+    (slug(), "[A-Z_][A-Z0-9_]{0,20}").prop_map(|(path, secret_env)| Webhook {
+        url: format!("https://hooks.example/{path}"),
+        secret_env,
+    })
 }
 
 fn override_strategy() -> impl Strategy<Value = PolicyOverride> {
@@ -893,15 +919,17 @@ fn override_strategy() -> impl Strategy<Value = PolicyOverride> {
         prop::option::of(prop::collection::vec(gate(), 0..3)),
         prop::option::of(regions()),
         prop::option::of(failure_action()),
+        prop::option::of(webhook()),
     )
         .prop_map(
-            |(steps, bake_secs, gates, regions, on_failure)| PolicyOverride {
+            |(steps, bake_secs, gates, regions, on_failure, webhook)| PolicyOverride {
                 steps,
                 bake_secs,
                 gates,
                 max_services_per_stage: None,
                 regions,
                 on_failure,
+                webhook,
             },
         )
 }

@@ -1,4 +1,4 @@
-import { test as base, expect, Page } from '@playwright/test';
+import { test as base, expect, APIRequestContext, Page } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -38,4 +38,18 @@ export async function contractsPage(page: Page) {
     await expect(page.locator('table.matrix')).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 20_000 });
   await hydrated(page);
+}
+
+/** Saves a plan (YAML) through the JSON API and moves it through review to approved. */
+export async function approvePlan(request: APIRequestContext, yaml: string) {
+  const saved = await request.post('/api/v1/plans', {
+    data: yaml,
+    headers: { 'content-type': 'application/yaml', 'x-breakwater-user': 'rita-release' },
+  });
+  expect(saved.status(), await saved.text()).toBe(201);
+  const { name, revision } = (await saved.json()).saved;
+  for (const state of ['in_review', 'approved']) {
+    const moved = await request.post(`/api/v1/plans/${name}/state`, { data: { state, revision, by: 'bo-approver' } });
+    expect(moved.status(), await moved.text()).toBe(200);
+  }
 }

@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod contracts;
 pub mod plans;
+pub mod runs;
 
 pub use crate::wire::ApiError;
 

@@ -18,11 +18,18 @@ use breakwater_domain::plan::diff::PlanDiff;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+mod health;
+mod live;
+mod runs;
+
 /// Most revisions `GET /revisions` lists.
 const REVISIONS_LISTED: i64 = 100;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(runs::routes())
+        .merge(health::routes())
+        .merge(live::routes())
         .route("/catalog", get(get_catalog).post(post_catalog))
         .route("/catalog/export", get(export_catalog))
         .route("/services/{id}", get(get_service))

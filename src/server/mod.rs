@@ -2,18 +2,46 @@
 //! versions, the views pages read, the JSON API and where heavy work runs. It uses the domain and
 //! the wire types; it never imports `api`, `ui`, `app` or `cli` (see ARCHITECTURE.md).
 
+pub mod actuation;
 pub mod compat;
+pub mod executor;
 pub mod import;
 pub mod json_api;
+pub mod live;
+pub mod metrics;
 pub mod plans;
+pub mod runs;
+pub mod simulator;
 pub mod store;
 pub mod views;
 pub mod work;
 
 use std::sync::Arc;
+use std::time::Duration;
 use store::Store;
 use views::ViewCache;
 use work::Workers;
+
+/// How the server's background work is set up (`breakwater serve` flags).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How often the executor evaluates the gates of every running step.
+    pub evaluate_every: Duration,
+    /// Run the built-in traffic simulator (the demo does; nothing else unless asked).
+    pub simulate: bool,
+    /// How long metric buckets are kept.
+    pub metrics_retention: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            evaluate_every: Duration::from_secs(5),
+            simulate: false,
+            metrics_retention: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
 
 /// What every request handler and server function can reach.
 #[derive(Clone, axum::extract::FromRef)]
@@ -22,15 +50,44 @@ pub struct AppState {
     pub store: Store,
     pub workers: Workers,
     pub views: Arc<ViewCache>,
+    pub settings: Arc<Settings>,
+    /// Metric samples aggregated in memory until the next flush.
+    pub metrics: metrics::Ingest,
+    /// Run updates for the pages that follow them (server-sent events).
+    pub live: live::Hub,
+    /// Faults injected into the simulator.
+    pub faults: simulator::Faults,
 }
 
 impl AppState {
     pub fn new(store: Store, leptos_options: leptos::config::LeptosOptions) -> AppState {
+        AppState::with_settings(store, leptos_options, Settings::default())
+    }
+
+    pub fn with_settings(
+        store: Store,
+        leptos_options: leptos::config::LeptosOptions,
+        settings: Settings,
+    ) -> AppState {
         AppState {
             leptos_options,
             store,
             workers: Workers::for_this_machine(),
             views: Arc::default(),
+            settings: Arc::new(settings),
+            metrics: metrics::Ingest::default(),
+            live: live::Hub::default(),
+            faults: simulator::Faults::default(),
+        }
+    }
+
+    /// Starts the background work: the metric flush and retention, the executor, and the
+    /// simulator when the settings ask for it.
+    pub fn start_background(&self) {
+        metrics::spawn(self.clone());
+        executor::spawn(self.clone());
+        if self.settings.simulate {
+            simulator::spawn(self.clone());
         }
     }
 }

@@ -2,9 +2,12 @@
 //! Postgres backend can be added beside SQLite without touching the API or the domain. Catalogs
 //! are here; plans in [`plans`].
 
+mod metrics;
 mod plans;
+mod runs;
 
 pub use plans::{NewPlanRevision, StoredPlanRevision};
+pub use runs::{Appended, StoredEvaluation, StoredRun};
 
 use crate::wire::catalog::RevisionInfo;
 use breakwater_domain::catalog::{

@@ -42,6 +42,8 @@ lazy_page! {
     EditPlanRoute => pages::plans::editor::EditPlanPage,
     ReviewRoute => pages::plans::review::ReviewPage,
     PresentRoute => pages::plans::present::PresentPage,
+    RunsRoute => pages::runs::list::RunsPage,
+    RunRoute => pages::runs::view::RunPage,
 }
 
 /// The HTML document around the app; rendered on the server only. With `hash-files` (Cargo.toml)
@@ -96,6 +98,7 @@ pub fn App() -> impl IntoView {
                     <A href="/services">"Services"</A>
                     <A href="/contracts">"Contracts"</A>
                     <A href="/plans">"Plans"</A>
+                    <A href="/runs">"Runs"</A>
                 </nav>
             </header>
             <main>
@@ -113,6 +116,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/plans/:name/edit") view={Lazy::<EditPlanRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:name/review") view={Lazy::<ReviewRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/plans/:name/present") view={Lazy::<PresentRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/runs") view={Lazy::<RunsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/runs/:id") view={Lazy::<RunRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -6,5 +6,6 @@ pub mod catalog;
 pub mod contracts;
 pub mod error;
 pub mod plans;
+pub mod runs;
 
 pub use error::ApiError;

@@ -132,3 +132,77 @@ pub fn boutique_plan_yaml() -> String {
     assert!(loaded.is_valid(), "{:?}", loaded.problems);
     breakwater_domain::plan::document::to_yaml(&loaded.spec.unwrap())
 }
+
+impl TestApp {
+    /// The app with `settings`, and its state for tests that call server functions directly.
+    /// The background tasks are not started (`state.start_background()` starts them).
+    pub async fn spawn_with(settings: breakwater::server::Settings) -> (TestApp, AppState) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let store = Store::open(&url).await.expect("open store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState::with_settings(store.clone(), app::leptos_options(addr), settings);
+        tokio::spawn(app::serve(
+            listener,
+            app::router(state.clone()),
+            std::future::pending(),
+        ));
+        let test = TestApp {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            store,
+            _dir: dir,
+        };
+        (test, state)
+    }
+}
+
+/// Three services: storefront calls billing, which calls ledger; ledger runs in two regions.
+pub const SMALL_CATALOG: &str = "
+services:
+  - { id: ledger, owner: team-money, tier: critical, version: 1.0.0, regions: [eu-west, us-east] }
+  - id: billing
+    owner: team-money
+    tier: standard
+    version: 1.0.0
+    depends_on: [{ service: ledger }]
+  - id: storefront
+    owner: team-web
+    tier: standard
+    version: 1.0.0
+    depends_on: [{ service: billing }]
+";
+
+/// Saves `yaml` as a new plan through the JSON API at `base` and takes it through review to
+/// approved; answers the plan's name. A setup step that fails says so.
+pub async fn approve_plan(client: &reqwest::Client, base: &str, yaml: &str) -> String {
+    let response = client
+        .post(format!("{base}/api/v1/plans"))
+        .header("x-breakwater-user", "ana")
+        .body(yaml.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let saved: Value = response.json().await.unwrap();
+    assert_eq!(status, 201, "setup plan refused: {saved}");
+    let name = saved["saved"]["name"].as_str().unwrap().to_string();
+    let revision = saved["saved"]["revision"].as_i64().unwrap();
+    for state in ["in_review", "approved"] {
+        let response = client
+            .post(format!("{base}/api/v1/plans/{name}/state"))
+            .json(&serde_json::json!({ "state": state, "revision": revision, "by": "bo" }))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        assert_eq!(
+            status,
+            200,
+            "setup {state} refused: {}",
+            response.text().await.unwrap()
+        );
+    }
+    name
+}

@@ -390,5 +390,6 @@ fn merge(earlier: &PolicyOverride, later: &PolicyOverride) -> PolicyOverride {
             .or(earlier.max_services_per_stage),
         regions: later.regions.clone().or_else(|| earlier.regions.clone()),
         on_failure: later.on_failure.or(earlier.on_failure),
+        webhook: later.webhook.clone().or_else(|| earlier.webhook.clone()),
     }
 }

@@ -3,7 +3,10 @@
 //! the checks that need no catalog; the planner runs them too, so the editor gets them on
 //! every keystroke.
 
-use super::policy::{FailureAction, Gate, Policy, PolicyOverride, Signal, MAX_BAKE_SECS};
+use super::policy::{
+    FailureAction, Gate, Policy, PolicyOverride, Signal, Webhook, DEFAULT_MIN_SAMPLES,
+    DEFAULT_OBJECTIVE, MAX_BAKE_SECS,
+};
 use super::{Change, ContractChange, Migration, Phase, PlanLocation, PlanProblem, PlanSpec};
 use crate::catalog::{is_valid_id, SpecSource};
 use serde::{Deserialize, Serialize};
@@ -31,6 +34,12 @@ pub const MAX_LIST_ITEMS: usize = 50;
 /// Longest version, flag, migration, region or data-check name, in characters: they are
 /// quoted in explanations and checklist lines, once per ordering decision.
 pub const MAX_NAME_CHARS: usize = 100;
+/// Longest data-check or webhook URL, in characters.
+pub const MAX_URL_CHARS: usize = 2000;
+/// Most requests a gate may ask for before it can pass.
+pub const MAX_MIN_SAMPLES: u64 = 1_000_000_000;
+/// Longest name of the environment variable holding a webhook's secret.
+pub const MAX_ENV_NAME_CHARS: usize = 100;
 /// Longest title, notes or runbook, in characters.
 pub const MAX_TEXT_CHARS: usize = 10_000;
 /// Most problems loading or validating lists (each step of the two); one more says how many
@@ -115,6 +124,9 @@ pub struct PolicyEntry {
     pub regions: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_failure: Option<String>,
+    /// `{url, secret_env}`: where each step of the services it applies to is announced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<WebhookEntry>,
     /// Per-stage overrides; only in the plan's policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<PolicyEntry>>,
@@ -134,6 +146,25 @@ pub struct GateEntry {
     /// Default: true, except for data checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub downstream: Option<Value>,
+    /// `max` is a ratio to the stable version (error_rate and latency_p99). Default: false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relative: Option<Value>,
+    /// Requests a window needs before the gate can pass. Default: 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_samples: Option<Value>,
+    /// The SLO in percent (burn_rate only). Default: 99.9.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<Value>,
+}
+
+/// `webhook: {url: https://deploy.example/hooks/breakwater, secret_env: BREAKWATER_HOOK_SECRET}`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEntry {
+    #[serde(default)]
+    pub url: Option<Value>,
+    #[serde(default)]
+    pub secret_env: Option<Value>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -376,8 +407,13 @@ fn check_limits(spec: &PlanSpec, out: &mut Problems) {
         out.count(&format!("{path}.gates"), "gates", gates.len(), MAX_GATES);
         for (k, gate) in gates.iter().take(MAX_GATES).enumerate() {
             if let Some(check) = &gate.check {
-                out.long(&format!("{path}.gates[{k}].check"), check, MAX_NAME_CHARS);
+                out.long(&format!("{path}.gates[{k}].check"), check, MAX_URL_CHARS);
             }
+        }
+        if let Some(webhook) = &over.webhook {
+            out.long(&format!("{path}.webhook.url"), &webhook.url, MAX_URL_CHARS);
+            let at = format!("{path}.webhook.secret_env");
+            out.long(&at, &webhook.secret_env, MAX_ENV_NAME_CHARS);
         }
         let regions = over.regions.as_deref().unwrap_or_default();
         let at = format!("{path}.regions");
@@ -591,6 +627,7 @@ fn check_policy(policy: &Policy, out: &mut Problems) {
         Some(policy.bake_secs),
         Some(&policy.gates),
         Some(&policy.regions),
+        policy.webhook.as_ref(),
         out,
     );
     let size = policy.max_services_per_stage;
@@ -610,6 +647,7 @@ fn check_override(path: &str, over: &PolicyOverride, out: &mut Problems) {
         over.bake_secs,
         over.gates.as_deref(),
         over.regions.as_deref(),
+        over.webhook.as_ref(),
         out,
     );
     if over.max_services_per_stage.is_some() {
@@ -628,8 +666,12 @@ fn check_values(
     bake_secs: Option<u64>,
     gates: Option<&[Gate]>,
     regions: Option<&[String]>,
+    webhook: Option<&Webhook>,
     out: &mut Problems,
 ) {
+    if let Some(webhook) = webhook {
+        check_webhook(&format!("{path}.webhook"), webhook, out);
+    }
     if let Some(steps) = steps {
         check_steps(&format!("{path}.steps"), steps, out);
     }
@@ -734,7 +776,59 @@ fn check_gate(path: &str, gate: &Gate, out: &mut Problems) {
         out.error(
             format!("{path}.check"),
             "INVALID_GATE",
-            "a data_check gate names the check it runs (check: orders-reconciled)",
+            "a data_check gate names the endpoint it asks (check: https://checks.example/orders)",
+        );
+    } else if let (Signal::DataCheck, Some(check)) = (gate.signal, &gate.check) {
+        if !is_http_url(check) {
+            out.error(
+                format!("{path}.check"),
+                "INVALID_GATE",
+                format!(
+                    "check '{}' is not an http(s) URL (https://checks.example/orders)",
+                    shorten(check)
+                ),
+            );
+        }
+    }
+    if gate.relative && !matches!(gate.signal, Signal::ErrorRate | Signal::LatencyP99) {
+        out.error(
+            format!("{path}.relative"),
+            "INVALID_GATE",
+            format!(
+                "a {} gate cannot be relative: only error_rate and latency_p99 compare with the stable version",
+                gate.signal.as_str()
+            ),
+        );
+    }
+    if gate.min_samples > MAX_MIN_SAMPLES {
+        out.error(
+            format!("{path}.min_samples"),
+            "INVALID_GATE",
+            format!(
+                "min_samples is {}; use 0 to {MAX_MIN_SAMPLES}",
+                gate.min_samples
+            ),
+        );
+    }
+    if gate.signal == Signal::BurnRate {
+        if !(gate.objective > 0.0 && gate.objective < 100.0) {
+            out.error(
+                format!("{path}.objective"),
+                "INVALID_GATE",
+                format!(
+                    "objective is a percentage above 0 and below 100 (99.9), not {}",
+                    gate.objective
+                ),
+            );
+        }
+    } else if gate.objective != DEFAULT_OBJECTIVE {
+        out.error(
+            format!("{path}.objective"),
+            "INVALID_GATE",
+            format!(
+                "objective applies to burn_rate gates only, not to {}",
+                gate.signal.as_str()
+            ),
         );
     }
     match gate.window_secs {
@@ -754,6 +848,53 @@ fn check_gate(path: &str, gate: &Gate, out: &mut Problems) {
         ),
         _ => {}
     }
+}
+
+fn check_webhook(path: &str, webhook: &Webhook, out: &mut Problems) {
+    if !is_http_url(&webhook.url) {
+        out.error(
+            format!("{path}.url"),
+            "INVALID_WEBHOOK",
+            format!(
+                "url '{}' is not an http(s) URL (https://deploy.example/hooks/breakwater)",
+                shorten(&webhook.url)
+            ),
+        );
+    }
+    if !is_env_name(&webhook.secret_env) {
+        out.error(
+            format!("{path}.secret_env"),
+            "INVALID_WEBHOOK",
+            format!(
+                "secret_env '{}' is not an environment variable name: capital letters, digits \
+                 and underscores, not starting with a digit (BREAKWATER_HOOK_SECRET)",
+                shorten(&webhook.secret_env)
+            ),
+        );
+    }
+}
+
+/// `http://` or `https://`, a host, and no spaces or control characters.
+pub fn is_http_url(text: &str) -> bool {
+    let lower = |n: usize| text.get(..n).map(str::to_ascii_lowercase);
+    let rest = if lower(7).as_deref() == Some("http://") {
+        &text[7..]
+    } else if lower(8).as_deref() == Some("https://") {
+        &text[8..]
+    } else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    !host.is_empty() && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// `[A-Z_][A-Z0-9_]*`, at most [`MAX_ENV_NAME_CHARS`] (the limit is reported by itself).
+fn is_env_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_uppercase() || b == b'_')
+        && bytes.all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn check_pinned(spec: &PlanSpec, pinned: &[Vec<String>], out: &mut Problems) {
@@ -838,7 +979,7 @@ fn parse_duration(text: &str) -> Option<u64> {
 
 /// The shortest hours-minutes-seconds form: `10m`, `1h30m`, `0s`. [`parse_duration`] reads it
 /// back exactly.
-fn format_duration(secs: u64) -> String {
+pub(crate) fn format_duration(secs: u64) -> String {
     let mut out = String::new();
     for (count, unit) in [(secs / 3600, "h"), (secs / 60 % 60, "m"), (secs % 60, "s")] {
         if count > 0 {
@@ -958,6 +1099,41 @@ impl Convert<'_> {
             on_failure: entry
                 .on_failure
                 .and_then(|action| self.on_failure(&action, path)),
+            webhook: entry
+                .webhook
+                .and_then(|webhook| self.webhook(webhook, &format!("{path}.webhook"))),
+        }
+    }
+
+    /// A webhook when both its values are text (their form is checked by validation).
+    fn webhook(&mut self, entry: WebhookEntry, path: &str) -> Option<Webhook> {
+        let url = self.text(entry.url, &format!("{path}.url"), "a webhook needs its url");
+        let secret_env = self.text(
+            entry.secret_env,
+            &format!("{path}.secret_env"),
+            "a webhook names the environment variable holding its secret (secret_env: HOOK_SECRET)",
+        );
+        Some(Webhook {
+            url: url?,
+            secret_env: secret_env?,
+        })
+    }
+
+    fn text(&mut self, value: Option<Value>, path: &str, missing: &str) -> Option<String> {
+        match value {
+            Some(Value::String(text)) => Some(text),
+            None => {
+                self.problems.error(path, "INVALID_WEBHOOK", missing);
+                None
+            }
+            Some(other) => {
+                self.problems.error(
+                    path,
+                    "INVALID_WEBHOOK",
+                    format!("expected text, not {}", shown(&other)),
+                );
+                None
+            }
         }
     }
 
@@ -1100,6 +1276,40 @@ impl Convert<'_> {
                 ),
             }
         }
+        if let Some(value) = entry.relative {
+            match value.as_bool() {
+                Some(relative) => gate.relative = relative,
+                None => self.problems.error(
+                    format!("{path}.relative"),
+                    "INVALID_GATE",
+                    format!("relative is true or false, not {}", shown(&value)),
+                ),
+            }
+        }
+        if let Some(value) = entry.min_samples {
+            match value.as_u64() {
+                Some(count) => gate.min_samples = count,
+                None => self.problems.error(
+                    format!("{path}.min_samples"),
+                    "INVALID_GATE",
+                    format!(
+                        "min_samples is a whole number of requests from 0 to {MAX_MIN_SAMPLES}, not {}",
+                        shown(&value)
+                    ),
+                ),
+            }
+        }
+        if let Some(value) = entry.objective {
+            // NaN is the placeholder: validation reports it at the same field, so once.
+            gate.objective = value.as_f64().unwrap_or_else(|| {
+                self.problems.error(
+                    format!("{path}.objective"),
+                    "INVALID_GATE",
+                    format!("objective {} is not a number", shown(&value)),
+                );
+                f64::NAN
+            });
+        }
         gate
     }
 
@@ -1232,6 +1442,10 @@ impl From<&Gate> for GateEntry {
             check: gate.check.clone(),
             downstream: (gate.downstream != default.downstream)
                 .then_some(Value::from(gate.downstream)),
+            relative: gate.relative.then_some(Value::from(true)),
+            min_samples: (gate.min_samples != DEFAULT_MIN_SAMPLES)
+                .then_some(Value::from(gate.min_samples)),
+            objective: (gate.objective != DEFAULT_OBJECTIVE).then(|| Value::from(gate.objective)),
         }
     }
 }
@@ -1254,6 +1468,10 @@ impl From<&PolicyOverride> for PolicyEntry {
             max_services_per_stage: over.max_services_per_stage.map(|n| Value::from(n as u64)),
             regions: over.regions.clone(),
             on_failure: over.on_failure.map(|a| a.as_str().to_string()),
+            webhook: over.webhook.as_ref().map(|webhook| WebhookEntry {
+                url: Some(Value::from(webhook.url.as_str())),
+                secret_env: Some(Value::from(webhook.secret_env.as_str())),
+            }),
             stages: None,
         }
     }
@@ -1269,6 +1487,7 @@ impl From<&Policy> for PolicyOverride {
             max_services_per_stage: Some(policy.max_services_per_stage),
             regions: Some(policy.regions.clone()),
             on_failure: Some(policy.on_failure),
+            webhook: policy.webhook.clone(),
         }
     }
 }

@@ -15,6 +15,8 @@ mod order;
 mod steps;
 mod version;
 
+pub use steps::effective_policy;
+
 use super::effects::ChangeEffect;
 use super::{
     document, Change, Effects, Explanation, Phase, Plan, PlanLocation, PlanProblem, PlanSpec,

@@ -11,6 +11,8 @@ pub const DEFAULT_BAKE_SECS: u64 = 10 * 60;
 pub const DEFAULT_MAX_SERVICES_PER_STAGE: usize = 5;
 /// Longest bake time a step may have: longer is a typo, not a plan.
 pub const MAX_BAKE_SECS: u64 = 7 * 24 * 3600;
+pub const DEFAULT_MIN_SAMPLES: u64 = 50;
+pub const DEFAULT_OBJECTIVE: f64 = 99.9;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Policy {
@@ -23,6 +25,8 @@ pub struct Policy {
     /// go after the listed ones, in the catalog's order.
     pub regions: Vec<String>,
     pub on_failure: FailureAction,
+    /// Where each step is announced; per service through a change's policy.
+    pub webhook: Option<Webhook>,
 }
 
 impl Default for Policy {
@@ -41,6 +45,7 @@ impl Default for Policy {
             max_services_per_stage: DEFAULT_MAX_SERVICES_PER_STAGE,
             regions: Vec::new(),
             on_failure: FailureAction::Pause,
+            webhook: None,
         }
     }
 }
@@ -54,6 +59,7 @@ pub struct PolicyOverride {
     pub max_services_per_stage: Option<usize>,
     pub regions: Option<Vec<String>>,
     pub on_failure: Option<FailureAction>,
+    pub webhook: Option<Webhook>,
 }
 
 impl Policy {
@@ -68,6 +74,7 @@ impl Policy {
                 .unwrap_or(self.max_services_per_stage),
             regions: over.regions.clone().unwrap_or_else(|| self.regions.clone()),
             on_failure: over.on_failure.unwrap_or(self.on_failure),
+            webhook: over.webhook.clone().or_else(|| self.webhook.clone()),
         }
     }
 }
@@ -133,10 +140,17 @@ pub struct Gate {
     pub max: f64,
     /// Measurement window in seconds; `None` = the step's bake time.
     pub window_secs: Option<u64>,
-    /// The data check's name (data checks only).
+    /// The data check's HTTP(S) endpoint, answering pass or fail (data checks only).
     pub check: Option<String>,
     /// Also watch every service downstream of the changed one (cascade detection).
     pub downstream: bool,
+    /// `max` is a ratio to the stable version of the same service at the same time (1.5: at
+    /// most 50% worse) instead of an absolute value. Error rate and latency only.
+    pub relative: bool,
+    /// Requests a window needs before the gate can pass; fewer is inconclusive and holds.
+    pub min_samples: u64,
+    /// The SLO the burn rate is measured against, in percent (burn rate gates only).
+    pub objective: f64,
 }
 
 impl Gate {
@@ -147,6 +161,18 @@ impl Gate {
             window_secs: None,
             check: None,
             downstream: signal != Signal::DataCheck,
+            relative: false,
+            min_samples: DEFAULT_MIN_SAMPLES,
+            objective: DEFAULT_OBJECTIVE,
         }
     }
+}
+
+/// An outbound webhook told about every exposure change of a service. The body is signed with
+/// HMAC-SHA256 under the secret read from the server's environment variable `secret_env`, so
+/// plan files (which are exported and shown) never hold the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Webhook {
+    pub url: String,
+    pub secret_env: String,
 }

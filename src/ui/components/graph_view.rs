@@ -3,6 +3,7 @@
 
 use super::service_panel::ServicePanel;
 use crate::wire::catalog::{graph_layout_options, CatalogView, EdgeView, Neighbours};
+use crate::wire::runs::{Health, ServiceHealth};
 use breakwater_domain::catalog::DependencyKind;
 use breakwater_domain::layout::{Layout, Point};
 use breakwater_domain::plan::Stage;
@@ -198,6 +199,47 @@ fn PlanLegend(overlay: PlanOverlay) -> impl IntoView {
     }
 }
 
+/// A service's live health as the graph draws it.
+#[derive(Clone, PartialEq, Debug)]
+struct NodeHealth {
+    health: Health,
+    /// Where a failure started.
+    origin: bool,
+    title: String,
+}
+
+impl NodeHealth {
+    fn of(live: &ServiceHealth) -> NodeHealth {
+        let state = match live.health {
+            Health::Healthy => "healthy",
+            Health::Degraded => "degraded",
+            Health::Failing => "failing",
+            Health::Unknown => "not evaluated",
+        };
+        let mut title = format!("Health: {state}");
+        if live.origin {
+            title.push_str(" (the failure started here)");
+        }
+        for failing in &live.failing {
+            title.push_str(&format!("\n{}", failing.summary));
+        }
+        NodeHealth {
+            health: live.health,
+            origin: live.origin,
+            title,
+        }
+    }
+
+    fn class(&self) -> &'static str {
+        match self.health {
+            Health::Healthy => "healthy",
+            Health::Degraded => "degraded",
+            Health::Failing => "failing",
+            Health::Unknown => "unknown",
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Drag {
     start_x: f64,
@@ -206,11 +248,13 @@ struct Drag {
     moved: bool,
 }
 
-/// The graph of `catalog`, with `overlay`'s plan drawn over it when given.
+/// The graph of `catalog`, with `overlay`'s plan drawn over it when given, and each service's
+/// live `health` during a run (where a failure started is ringed).
 #[component]
 pub fn GraphView(
     catalog: CatalogView,
     #[prop(default = None)] overlay: Option<PlanOverlay>,
+    #[prop(into, default = Signal::stored(Vec::new()))] health: Signal<Vec<ServiceHealth>>,
 ) -> impl IntoView {
     // Laid out once per catalog revision on the server, with these box sizes.
     let options = graph_layout_options();
@@ -222,6 +266,24 @@ pub fn GraphView(
         .clone()
         .map(|overlay| view! { <PlanLegend overlay/> });
     let overlay = StoredValue::new(overlay);
+
+    // By position in the catalog.
+    let live = Memo::new(move |_| {
+        health.with(|health| {
+            catalog.with_value(|c| {
+                c.services
+                    .iter()
+                    .map(|s| {
+                        health
+                            .iter()
+                            .find(|h| h.service == s.id)
+                            .map(NodeHealth::of)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let live_at = move |i: usize| live.with(|l| l.get(i).cloned().flatten());
 
     let focus = RwSignal::new(None::<usize>);
     let selected = RwSignal::new(None::<usize>);
@@ -300,6 +362,12 @@ pub fn GraphView(
         if let Some(plan) = overlay.with_value(|o| o.as_ref().map(|o| o.node_class(i))) {
             class.push_str(&plan);
         }
+        if let Some(live) = live_at(i) {
+            class.push_str(&format!(" health-{}", live.class()));
+            if live.origin {
+                class.push_str(" origin");
+            }
+        }
         class
     };
     let edge_class = move |consumer: usize, provider: usize, kind: DependencyKind| {
@@ -372,11 +440,16 @@ pub fn GraphView(
                         }
                     }
                 >
+                    {move || live_at(i).filter(|l| l.origin).map(|_| view! {
+                        <rect class="origin-ring" x="-7" y="-7" width=options.node_width + 14.0
+                            height=options.node_height + 14.0 rx="13"></rect>
+                    })}
                     <rect width=options.node_width height=options.node_height rx="8"></rect>
                     <text class="name" x="12" y="23">{name}</text>
                     <text class="meta" x="12" y="43">{meta}</text>
-                    <circle class="health unknown" cx=options.node_width - 14.0 cy="14" r="5">
-                        <title>"Health: no signal yet"</title>
+                    <circle class=move || format!("health {}", live_at(i).map_or("unknown", |l| l.class()))
+                        cx=options.node_width - 14.0 cy="14" r="5">
+                        <title>{move || live_at(i).map_or("Health: no signal yet".to_string(), |l| l.title)}</title>
                     </circle>
                     {stage.map(|k| view! {
                         <g class="stage-badge" aria-hidden="true">
@@ -475,6 +548,12 @@ pub fn GraphView(
                 <li><span class="swatch downstream"></span>"blast radius"</li>
                 <li><span class="swatch upstream"></span>"depends on"</li>
                 <li><span class="line compat-breaking"></span>"breaking contract"</li>
+                {move || live.with(|l| l.iter().any(Option::is_some)).then(|| view! {
+                    <li><span class="swatch health-healthy"></span>"healthy"</li>
+                    <li><span class="swatch health-degraded"></span>"degraded"</li>
+                    <li><span class="swatch health-failing"></span>"failing"</li>
+                    <li><span class="swatch origin"></span>"where the failure started"</li>
+                })}
             </ul>
         </div>
         {legend}

@@ -1,7 +1,13 @@
+pub mod exposure_table;
+pub mod fault_panel;
 pub mod findings;
+pub mod gate_sparkline;
 pub mod graph_view;
 pub mod import_panel;
 pub mod plan_stages;
 pub mod problem_list;
+pub mod run_controls;
+pub mod run_status;
+pub mod run_timeline;
 pub mod service_panel;
 pub mod stage_graph;

@@ -1,11 +1,14 @@
 //! The home page: the dependency graph of the current catalog, optionally with a plan drawn over
-//! it (`?plan=NAME`, and `&stage=K` to shade a stage's blast radius).
+//! it (`?plan=NAME`, and `&stage=K` to shade a stage's blast radius), and during a run each
+//! service's live health (asked for again every few seconds in the browser).
 
 use super::LoadError;
 use crate::api::catalog::get_catalog;
 use crate::api::plans::get_plan;
+use crate::api::runs::live_health;
 use crate::ui::components::graph_view::{GraphView, PlanOverlay, StageOnGraph};
 use crate::ui::components::import_panel::{import_action, ImportPanel};
+use crate::wire::runs::ServiceHealth;
 use crate::wire::ApiError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -28,6 +31,22 @@ pub fn GraphPage() -> impl IntoView {
             }
         },
     );
+    // The server's answer at render time; then, in the browser, the latest poll's.
+    let health = Resource::new(|| (), |_| live_health());
+    let polled = RwSignal::new(None::<Vec<ServiceHealth>>);
+    #[cfg(feature = "hydrate")]
+    {
+        let poll = move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(health) = live_health().await {
+                    polled.try_set(Some(health));
+                }
+            })
+        };
+        if let Ok(handle) = set_interval_with_handle(poll, HEALTH_POLL) {
+            on_cleanup(move || handle.clear());
+        }
+    }
     view! {
         <Title text="Dependency graph"/>
         <section class="graph-page">
@@ -38,6 +57,12 @@ pub fn GraphPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading the catalog…"</p> }>
                 {move || Suspend::new(async move {
                     let plan = plan.await;
+                    // The graph stands without live health: an error only says so.
+                    let (rendered, health_error) = match health.await {
+                        Ok(health) => (health, None),
+                        Err(error) => (Vec::new(), Some(error)),
+                    };
+                    let health = Signal::derive(move || polled.get().unwrap_or_else(|| rendered.clone()));
                     match catalog.await {
                         Ok(view) if view.services.is_empty() => view! {
                             <p class="empty">"No catalog yet: import one to see the graph."</p>
@@ -53,12 +78,13 @@ pub fn GraphPage() -> impl IntoView {
                             };
                             view! {
                                 {plan_error.map(|error| view! { <LoadError error what="the plan"/> })}
+                                {health_error.map(|error| view! { <LoadError error what="the live health"/> })}
                                 {(!view.contracts_checked).then(|| view! {
                                     <p class="muted" role="status">
                                         "Contract checks of this revision are still running: edges show no compatibility yet."
                                     </p>
                                 })}
-                                <GraphView catalog=view overlay=overlay/>
+                                <GraphView catalog=view overlay=overlay health/>
                             }.into_any()
                         }
                         Err(error) => view! { <LoadError error/> }.into_any(),
@@ -68,6 +94,10 @@ pub fn GraphPage() -> impl IntoView {
         </section>
     }
 }
+
+/// How often the browser asks for the services' live health.
+#[cfg(feature = "hydrate")]
+const HEALTH_POLL: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// A plan's name and stages, for the overlay. Lazy (a wasm chunk of its own): decoding a whole
 /// plan takes code the graph needs only when it shows one, and the page's resource carries only

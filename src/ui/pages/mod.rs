@@ -2,6 +2,7 @@ pub mod contract_diff;
 pub mod contracts;
 pub mod graph;
 pub mod plans;
+pub mod runs;
 pub mod services;
 
 use leptos::prelude::*;

@@ -3,7 +3,26 @@
 
 use super::{Changed, Index};
 use crate::plan::policy::{FailureAction, Gate, Policy};
-use crate::plan::{PlanSpec, Step};
+use crate::plan::{Change, PlanSpec, Step};
+
+/// The policy of stage `number` (1-based): the plan's, then the stage's overrides.
+fn stage_policy(spec: &PlanSpec, number: usize) -> Policy {
+    spec.stage_policies
+        .iter()
+        .filter(|(n, _)| *n == number)
+        .fold(spec.policy.clone(), |policy, (_, over)| policy.with(over))
+}
+
+/// The policy `change` rolls out under in stage `number` (1-based): the plan's, then the
+/// stage's, then the change's own overrides. The planner's steps and a run's webhooks both
+/// read it from here.
+pub fn effective_policy(spec: &PlanSpec, number: usize, change: &Change) -> Policy {
+    let stage = stage_policy(spec, number);
+    match &change.policy {
+        Some(over) => stage.with(over),
+        None => stage,
+    }
+}
 
 /// The steps of stage `number` (1-based), its gates and failure action, and its estimated
 /// duration: services roll out in parallel, so the longest service's bake time.
@@ -13,18 +32,11 @@ pub(super) fn stage_steps(
     number: usize,
     services: &[&Changed],
 ) -> (Vec<Step>, Vec<Gate>, FailureAction, u64) {
-    let stage_policy = spec
-        .stage_policies
-        .iter()
-        .filter(|(n, _)| *n == number)
-        .fold(spec.policy.clone(), |policy, (_, over)| policy.with(over));
+    let stage_policy = stage_policy(spec, number);
     let mut steps = Vec::new();
     let mut longest = 0u64;
     for service in services {
-        let policy = match &service.change.policy {
-            Some(over) => stage_policy.with(over),
-            None => stage_policy.clone(),
-        };
+        let policy = effective_policy(spec, number, service.change);
         let regions = region_order(&policy, &index.topology.services[service.node].regions);
         let mut total = 0u64;
         for region in &regions {

@@ -4,16 +4,20 @@
 
 use super::{plan_name, when, PlanLinks, StateBadge};
 use crate::api::plans::{get_plan, set_plan_state};
+use crate::api::runs::{create_run, list_runs};
 use crate::ui::components::plan_stages::{
     duration, problem_counts, stage_problems, PlanProblemList, StageCard,
 };
+use crate::ui::pages::runs::list::RunTable;
 use crate::ui::pages::LoadError;
 use crate::wire::plans::{PlanDetail, PlanRevisionInfo, PlanState, PlanSummary};
+use crate::wire::runs::RunSummary;
 use crate::wire::ApiError;
 use breakwater_domain::plan::{Change, Effects, PlanLocation};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 
 type StateAction = Action<(String, i64, PlanState, String), Result<PlanSummary, ApiError>>;
 
@@ -31,13 +35,24 @@ pub fn PlanPage() -> impl IntoView {
         move || (name.get(), revision.get(), change_state.version().get()),
         |(name, revision, _)| get_plan(name, revision),
     );
+    let runs = Resource::new(
+        move || name.get(),
+        |name| async move {
+            let runs = list_runs().await?;
+            Ok(runs
+                .into_iter()
+                .filter(|r| r.plan == name)
+                .collect::<Vec<_>>())
+        },
+    );
     view! {
         <Title text=move || format!("Plan {}", name.get())/>
         <section class="page plan-page">
             <Transition fallback=|| view! { <p class="muted">"Loading the plan…"</p> }>
                 {move || Suspend::new(async move {
+                    let runs = runs.await;
                     match detail.await {
-                        Ok(detail) => view! { <PlanBody detail change_state/> }.into_any(),
+                        Ok(detail) => view! { <PlanBody detail runs change_state/> }.into_any(),
                         Err(error) => view! { <LoadError error what="the plan"/> }.into_any(),
                     }
                 })}
@@ -47,7 +62,11 @@ pub fn PlanPage() -> impl IntoView {
 }
 
 #[component]
-fn PlanBody(detail: PlanDetail, change_state: StateAction) -> impl IntoView {
+fn PlanBody(
+    detail: PlanDetail,
+    runs: Result<Vec<RunSummary>, ApiError>,
+    change_state: StateAction,
+) -> impl IntoView {
     let summary = detail.summary.clone();
     let name = summary.name.clone();
     let latest = detail.revision == summary.revision;
@@ -104,7 +123,11 @@ fn PlanBody(detail: PlanDetail, change_state: StateAction) -> impl IntoView {
             </p>
         })}
         {if latest {
-            view! { <StateForm summary=summary.clone() change_state/> }.into_any()
+            let approved = summary.state == PlanState::Approved;
+            view! {
+                <StateForm summary=summary.clone() change_state/>
+                {approved.then(|| view! { <StartRun name=name.clone()/> })}
+            }.into_any()
         } else {
             view! {
                 <p class="banner" role="status">
@@ -128,6 +151,7 @@ fn PlanBody(detail: PlanDetail, change_state: StateAction) -> impl IntoView {
                 <p class="rollback">"Rolling back the whole plan undoes " {rollback} "."</p>
             }.into_any()
         }}
+        <PlanRuns runs/>
         <h2>"Changes"</h2>
         <ChangeTable changes=detail.spec.changes effects=detail.effects/>
         <h2>"Revision history"</h2>
@@ -180,6 +204,40 @@ fn StateForm(summary: PlanSummary, change_state: StateAction) -> impl IntoView {
                 <p class="error" role="alert">{e.to_string()}</p>
             })}
         </form>
+    }
+}
+
+/// Creates a run of the approved revision and opens its page, where it is started.
+#[component]
+fn StartRun(name: String) -> impl IntoView {
+    let create = Action::new_local(|name: &String| create_run(name.clone()));
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(run)) = create.value().get() {
+            navigate(&format!("/runs/{}", run.id), NavigateOptions::default());
+        }
+    });
+    view! {
+        <div class="start-run">
+            <button type="button" class="primary" disabled=move || create.pending().get()
+                on:click=move |_| { create.dispatch_local(name.clone()); }>
+                "Start a run"
+            </button>
+            <span class="hint">"Creates a run of this revision; you start it from the run's page."</span>
+            {move || create.value().get().and_then(|r| r.err()).map(|e| view! {
+                <p class="error" role="alert">{e.to_string()}</p>
+            })}
+        </div>
+    }
+}
+
+/// The runs of this plan, newest first, when it has any.
+#[component]
+fn PlanRuns(runs: Result<Vec<RunSummary>, ApiError>) -> impl IntoView {
+    match runs {
+        Ok(runs) if runs.is_empty() => None,
+        Ok(runs) => Some(view! { <h2>"Runs"</h2><RunTable runs/> }.into_any()),
+        Err(error) => Some(view! { <LoadError error what="the plan's runs"/> }.into_any()),
     }
 }
 

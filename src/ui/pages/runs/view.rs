@@ -1,0 +1,318 @@
+//! `/runs/:id`: one run, live. The server renders its whole state (it reads the same without
+//! JavaScript; refresh to update); in the browser the page follows the run's server-sent events
+//! (`/api/v1/runs/{id}/live`, each a whole `RunView`), ticks the countdown to the next automatic
+//! advance each second, and offers the controls and a fault drill.
+
+use crate::api::runs::get_run;
+use crate::ui::components::exposure_table::{exposure_rows, ExposureTable};
+use crate::ui::components::fault_panel::{DrillTarget, FaultPanel};
+use crate::ui::components::gate_sparkline::{verdict_label, GateTable};
+use crate::ui::components::plan_stages::duration;
+use crate::ui::components::run_controls::RunControls;
+use crate::ui::components::run_status::{countdown, position, utc, utc_text, RunStatusBadge};
+use crate::ui::components::run_timeline::RunTimeline;
+use crate::ui::pages::LoadError;
+use crate::wire::runs::RunView;
+use crate::wire::ApiError;
+use breakwater_domain::run::{Millis, RunStatus};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn RunPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let run = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id.parse::<i64>() {
+                Ok(id) => get_run(id).await,
+                Err(_) => Err(ApiError::NotFound(format!("run '{id}'"))),
+            }
+        },
+    );
+    view! {
+        <Title text=move || format!("Run {}", id.get())/>
+        <section class="page run-page">
+            <Transition fallback=|| view! { <p class="muted">"Loading the run…"</p> }>
+                {move || Suspend::new(async move {
+                    match run.await {
+                        Ok(initial) => view! { <RunBody initial/> }.into_any(),
+                        Err(error) => view! { <LoadError error what="the run"/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The browser's clock, to tick countdowns between updates. The server renders at the view's own
+/// `now` and needs none.
+fn local_clock() -> Millis {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as Millis
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0
+    }
+}
+
+#[component]
+fn RunBody(initial: RunView) -> impl IntoView {
+    let id = initial.summary.id;
+    // Every service the run changes or could hurt, with the versions of the changed ones.
+    let targets: Vec<DrillTarget> = initial
+        .run
+        .services
+        .iter()
+        .map(|s| DrillTarget {
+            service: s.service.clone(),
+            versions: vec![s.from_version.clone(), s.to_version.clone()],
+        })
+        .chain(
+            initial
+                .run
+                .plan
+                .stages
+                .iter()
+                .flat_map(|s| &s.blast_radius)
+                .filter(|id| initial.run.service(id).is_none())
+                .map(|id| DrillTarget {
+                    service: id.clone(),
+                    versions: Vec::new(),
+                }),
+        )
+        .fold(Vec::new(), |mut all: Vec<DrillTarget>, target| {
+            if !all.iter().any(|t| t.service == target.service) {
+                all.push(target);
+            }
+            all
+        });
+    let run = RwSignal::new(initial);
+    // When the shown view arrived and the clock now, by the browser's clock: the countdown is the
+    // view's `next_advance_at - now` less what has passed since.
+    let received = RwSignal::new(local_clock());
+    let clock = RwSignal::new(local_clock());
+    // `try_set`: an answer may arrive after the page went away.
+    let show = move |view: RunView| {
+        received.try_set(local_clock());
+        clock.try_set(local_clock());
+        run.try_set(view);
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let ticker = set_interval_with_handle(
+            move || clock.set(local_clock()),
+            std::time::Duration::from_secs(1),
+        );
+        if let Ok(ticker) = ticker {
+            on_cleanup(move || ticker.clear());
+        }
+        live::follow(id, show);
+    }
+    let refresh = Callback::new(move |()| {
+        leptos::task::spawn_local(async move {
+            if let Ok(view) = get_run(id).await {
+                show(view);
+            }
+        });
+    });
+
+    let head = move || {
+        run.with(|v| {
+            let s = &v.summary;
+            view! {
+                <h1>{format!("Run #{} of {}", s.id, s.plan)}</h1>
+                <p class="run-meta">
+                    <RunStatusBadge status=s.status/>
+                    " · plan "<a href=format!("/plans/{}?revision={}", s.plan, s.plan_revision)>{s.plan.clone()}</a>
+                    {format!(" revision {} · started by {} on {} · updated {} · run revision {}",
+                        s.plan_revision, s.created_by, utc_text(&s.created_at), utc_text(&s.updated_at), s.revision)}
+                </p>
+            }
+        })
+    };
+    let failure = move || {
+        run.with(|v| {
+            v.summary.failure.clone().map(|text| {
+                view! { <p class="banner failure" role="alert"><strong>"Automatic action: "</strong>{text}</p> }
+            })
+        })
+    };
+    let now = move || {
+        run.with(|v| {
+            let s = &v.summary;
+            let step = s.step.map(|j| {
+                v.run
+                    .step(s.stage, j)
+                    .iter()
+                    .map(|t| match &t.region {
+                        Some(region) => format!("{} in {region} at {}%", t.service, t.percent),
+                        None => format!("{} at {}%", t.service, t.percent),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            let bake = s.step.map(|j| duration((v.run.bake_millis(s.stage, j) / 1000) as u64));
+            let verdict = match &v.verdict {
+                Some(verdict) => {
+                    let label = verdict_label(verdict.verdict);
+                    let at = v.evaluated_at.map(|at| format!(" at {}", utc(at))).unwrap_or_default();
+                    view! {
+                        <span class=format!("verdict-badge {label}")>{label}</span>
+                        <span class="muted">{format!(" last evaluated{at}")}</span>
+                    }
+                    .into_any()
+                }
+                None => view! { <span class="muted">"not evaluated yet"</span> }.into_any(),
+            };
+            view! {
+                <div class="run-now" data-status=s.status.as_str() data-stage=s.stage + 1
+                    data-step=s.step.map(|j| j + 1)>
+                    <p class="position">{position(s.stage, s.stage_count, s.step, Some(&v.run))}</p>
+                    {step.map(|step| view! { <p class="targets">{step}{bake.map(|b| format!(" · bakes {b}"))}</p> })}
+                    <p class="gates-verdict">"Gates: "{verdict}</p>
+                </div>
+            }
+        })
+    };
+    let next_advance = move || {
+        let elapsed = (clock.get() - received.get()).max(0);
+        run.with(|v| match v.next_advance_at {
+            Some(at) => format!(
+                "Next automatic advance in {}",
+                countdown(at - v.now - elapsed)
+            ),
+            None => match v.summary.status {
+                RunStatus::Pending => "Waiting to be started".to_string(),
+                RunStatus::Running => "No automatic advance until the gates hold".to_string(),
+                RunStatus::Paused => "Paused: no automatic advance".to_string(),
+                RunStatus::RollingBack => "Rolling back".to_string(),
+                RunStatus::RolledBack | RunStatus::Completed | RunStatus::Aborted => {
+                    "Finished".to_string()
+                }
+            },
+        })
+    };
+    let exposure = move || {
+        run.with(|v| {
+            let current = (!v.summary.status.is_finished()).then_some(v.summary.stage);
+            view! { <ExposureTable rows=exposure_rows(&v.run, &v.state) current_stage=current/> }
+        })
+    };
+    let gates = move || {
+        run.with(|v| match &v.verdict {
+            Some(verdict) => view! {
+                <GateTable evaluations=verdict.evaluations.clone() sparklines=v.sparklines.clone()/>
+            }
+            .into_any(),
+            None => view! { <p class="empty">"No gate evaluated for the current step yet."</p> }
+                .into_any(),
+        })
+    };
+    let timeline =
+        move || run.with(|v| view! { <RunTimeline run=v.run.clone() events=v.events.clone()/> });
+
+    view! {
+        <div class="page-head">
+            <div>{head}</div>
+            <a class="button" href="/runs">"All runs"</a>
+        </div>
+        {failure}
+        <div class="run-summary">
+            {now}
+            <p class="countdown" data-next-advance=move || run.with(|v| v.next_advance_at.map(|at| at.to_string()))>
+                {next_advance}
+            </p>
+        </div>
+        <RunControls
+            id
+            commands=Signal::derive(move || run.with(|v| v.commands.clone()))
+            revision=Signal::derive(move || run.with(|v| v.summary.revision))
+            on_changed=refresh
+        />
+        <div class="run-columns">
+            <section aria-labelledby="exposure-title">
+                <h2 id="exposure-title">"Exposure"</h2>
+                {exposure}
+                <h2>"Gates of the current step"</h2>
+                {gates}
+                <h2>"Run a drill"</h2>
+                <p class="hint">"Inject a fault into the simulated traffic of a service and watch the gates catch it."</p>
+                <FaultPanel targets/>
+            </section>
+            <section aria-labelledby="timeline-title">
+                <h2 id="timeline-title">"Timeline"</h2>
+                {timeline}
+            </section>
+        </div>
+    }
+}
+
+/// Following the run's server-sent events in the browser.
+#[cfg(feature = "hydrate")]
+mod live {
+    use crate::wire::runs::RunView;
+    use futures_util::StreamExt;
+    use gloo_net::eventsource::futures::EventSource;
+    use leptos::prelude::*;
+
+    /// How long to wait before opening a new stream once the browser gave up on one (it retries
+    /// by itself while the server is merely unreachable).
+    const RECONNECT_MILLIS: i32 = 3_000;
+
+    /// Shows each `run` event's view until the page goes away. The stream's first event is the
+    /// run's current state, so a reconnection resynchronises the page.
+    pub fn follow(id: i64, show: impl Fn(RunView) + Copy + 'static) {
+        // The open source belongs to the page: leaving drops it, which closes it and ends the
+        // read loop below.
+        let source = StoredValue::new_local(None::<EventSource>);
+        on_cleanup(move || {
+            let _ = source.try_set_value(None);
+        });
+        leptos::task::spawn_local(async move {
+            let url = format!("/api/v1/runs/{id}/live");
+            while !source.is_disposed() {
+                let Ok(mut opened) = EventSource::new(&url) else {
+                    return;
+                };
+                let Ok(mut events) = opened.subscribe("run") else {
+                    return;
+                };
+                if source.try_set_value(Some(opened)).is_some() {
+                    return;
+                }
+                while let Some(Ok((_, message))) = events.next().await {
+                    if source.is_disposed() {
+                        return;
+                    }
+                    let view = message
+                        .data()
+                        .as_string()
+                        .and_then(|json| serde_json::from_str::<RunView>(&json).ok());
+                    if let Some(view) = view {
+                        show(view);
+                    }
+                }
+                // Closed: the page left, or the browser gave up reconnecting.
+                let _ = source.try_set_value(None);
+                if !source.is_disposed() {
+                    sleep(RECONNECT_MILLIS).await;
+                }
+            }
+        });
+    }
+
+    async fn sleep(millis: i32) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(window) = leptos::web_sys::window() {
+                let _ =
+                    window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}
