@@ -12,6 +12,7 @@ use breakwater_domain::catalog::{self, Catalog, SpecSource};
 use breakwater_domain::compatibility::{Histories, ServiceVerdict};
 use breakwater_domain::contract::deploy::CellStatus;
 use breakwater_domain::contract::{self, ContractKind, Finding, Mode, Report};
+use breakwater_domain::plan::policy::format_duration;
 use breakwater_domain::plan::{self as planning, Plan, Step};
 use clap::{Parser, Subcommand};
 use include_dir::{include_dir, Dir};
@@ -708,7 +709,7 @@ fn print_stages(plan: &Plan) {
             "Stage {}: {}{coordinated}, about {}",
             stage.index,
             stage.services.join(", "),
-            duration(stage.estimated_secs)
+            format_duration(stage.estimated_secs)
         );
         for (service, region, steps) in steps_by_service_and_region(&stage.steps) {
             let place = region.map(|r| format!(" in {r}")).unwrap_or_default();
@@ -742,7 +743,7 @@ fn print_stages(plan: &Plan) {
         "{}: {} stages, {services} services, about {}; {errors} errors, {} warnings",
         plan.name,
         plan.stages.len(),
-        duration(plan.estimated_secs),
+        format_duration(plan.estimated_secs),
         plan.problems.len() - errors
     );
 }
@@ -762,34 +763,20 @@ fn exposure(steps: &[Step]) -> String {
         .iter()
         .map(|s| match same_bake {
             true => format!("{}%", s.percent),
-            false => format!("{}% ({})", s.percent, duration(s.bake_secs)),
+            false => format!("{}% ({})", s.percent, format_duration(s.bake_secs)),
         })
         .collect();
     match (same_bake, steps.first()) {
         (true, Some(first)) => format!(
             "{}, {} bake per step",
             percents.join(" → "),
-            duration(first.bake_secs)
+            format_duration(first.bake_secs)
         ),
         _ => percents.join(" → "),
     }
 }
 
 /// `1h 30m`, `10m`, `45s`.
-fn duration(secs: u64) -> String {
-    let (hours, minutes, seconds) = (secs / 3600, secs % 3600 / 60, secs % 60);
-    let parts: Vec<String> = [(hours, "h"), (minutes, "m"), (seconds, "s")]
-        .into_iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, unit)| format!("{n}{unit}"))
-        .collect();
-    if parts.is_empty() {
-        "0s".into()
-    } else {
-        parts.join(" ")
-    }
-}
-
 async fn plan_import(
     database: &str,
     file: &Path,

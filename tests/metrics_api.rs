@@ -6,8 +6,9 @@
 mod common;
 
 use breakwater::server::metrics::{self, MAX_BATCH_BYTES, MAX_PENDING_BUCKETS};
+use breakwater::server::store::Wanted;
 use breakwater::server::{AppState, Settings};
-use breakwater_domain::health::{Series, SeriesNeeded, BUCKET_MILLIS, MAX_BATCH_SAMPLES};
+use breakwater_domain::health::{Series, BUCKET_MILLIS, MAX_BATCH_SAMPLES};
 use breakwater_domain::plan::Signal;
 use breakwater_domain::run::Millis;
 use common::{boutique_yaml, TestApp};
@@ -43,11 +44,12 @@ async fn post_samples(app: &TestApp, samples: Vec<Value>) -> (u16, Value) {
 /// Everything stored and pending for `services` over the last day.
 async fn everything(state: &AppState, services: &[&str]) -> Series {
     let now = metrics::now_millis();
-    let needed = SeriesNeeded {
+    let wanted = Wanted {
         services: services.iter().map(|s| s.to_string()).collect(),
         from: now - 24 * HOUR,
+        to: now + HOUR,
     };
-    metrics::load(state, &needed, now + HOUR).await.unwrap()
+    metrics::load(state, &[wanted]).await.unwrap()
 }
 
 fn total_requests(series: &Series) -> u64 {

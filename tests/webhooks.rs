@@ -289,6 +289,72 @@ async fn a_delivery_retried_after_failures_carries_the_same_key_and_acknowledges
     assert_eq!(keys, vec![format!("run-{id}-event-2"); 3]);
 }
 
+/// Posts `command` on run `id` at the revision `view` shows: the status and body.
+async fn act(app: &TestApp, id: i64, view: &Value, command: &str) -> (u16, Value) {
+    let action = json!({
+        "command": command,
+        "expected_revision": view["summary"]["revision"],
+        "idempotency_key": format!("{command}-{}", view["summary"]["revision"]),
+        "reason": "webhook test",
+    });
+    app.post_json(&format!("/api/v1/runs/{id}/actions"), action)
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_the_receiver_keeps_refusing_pauses_the_run_for_a_person_to_decide() {
+    // The step is acknowledged; every later delivery (the rollback's) fails.
+    let (receiver, url) = Receiver::start(Duration::ZERO, |n| match n {
+        0 => StatusCode::OK,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    })
+    .await;
+    let app = app_announcing_to(&url).await;
+    let id = start_run(&app).await;
+    let applied = wait_for(&app, id, |v| v["state"]["pending"].is_null()).await;
+    let (status, body) = act(&app, id, &applied, "rollback_stage").await;
+    assert_eq!(status, 200, "{body}");
+
+    let view = wait_for(&app, id, |v| v["summary"]["status"] == "paused").await;
+    assert_eq!(
+        event_types(&view),
+        [
+            "started",
+            "step_requested",
+            "acknowledged",
+            "rollback_started",
+            "stage_rolled_back",
+            "paused"
+        ]
+    );
+    let paused = &view["events"][5]["event"];
+    assert_eq!(paused["actor"]["kind"], "executor");
+    assert_eq!(
+        paused["reason"],
+        "webhook for payment failed after 5 attempts: HTTP 500"
+    );
+    assert_eq!(view["summary"]["failure"], paused["reason"]);
+    assert!(
+        !view["state"]["rollback"].is_null(),
+        "the rollback is interrupted, not forgotten"
+    );
+    let deliveries = receiver.deliveries();
+    assert_eq!(deliveries.len(), 1 + 5, "{deliveries:#?}");
+    assert!(deliveries[1..]
+        .iter()
+        .all(|d| d.event == "stage_rolled_back" && d.key == deliveries[1].key));
+    // Paused, it is not delivered again; a person rolls back again or aborts.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(receiver.deliveries().len(), 6);
+    assert_eq!(
+        view["commands"],
+        json!(["rollback_stage", "rollback_plan", "abort"])
+    );
+    let (status, body) = act(&app, id, &view, "rollback_plan").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["run"]["status"], "rolling_back", "{body}");
+}
+
 /// A data-check endpoint answering `{"pass": true}` until `failing` is set, then `fail`.
 async fn start_data_check(failing: Arc<std::sync::atomic::AtomicBool>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

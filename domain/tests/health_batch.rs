@@ -185,6 +185,16 @@ fn every_rule() {
             vec!["samples[1].latency.counts"],
         ),
         (
+            "only an overflow count",
+            Box::new(|s| s.latency = histogram(vec![], vec![100])),
+            vec!["samples[1].latency.bounds_ms"],
+        ),
+        (
+            "no bounds nor counts",
+            Box::new(|s| s.latency = histogram(vec![], vec![])),
+            vec!["samples[1].latency.bounds_ms"],
+        ),
+        (
             "too many bounds",
             Box::new(|s| {
                 let bounds: Vec<f64> = (1..=201).map(f64::from).collect();

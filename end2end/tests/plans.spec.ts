@@ -45,7 +45,7 @@ test('the plan view shows every stage in order without JavaScript', async ({ pag
   // Steps per region and percentage, with the stage's estimate.
   await expect(page.locator('article.stage[data-stage="1"] .step-row')).toHaveCount(2);
   await expect(page.locator('article.stage[data-stage="1"] .step')).toHaveCount(10);
-  await expect(page.locator('article.stage[data-stage="1"] .estimate')).toHaveText('≈ 1h 40m');
+  await expect(page.locator('article.stage[data-stage="1"] .estimate')).toHaveText('≈ 1h40m');
   await expect(page.locator('article.stage[data-stage="1"] .blast')).toContainText('3 downstream');
   await expect(page.locator('ol.revisions > li')).toHaveCount(1);
   await expect(page.locator('.changes tr[data-service="frontend"]')).toContainText('add-col (expand, reversible)');

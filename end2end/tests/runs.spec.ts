@@ -59,14 +59,14 @@ test('the run page shows its whole state without JavaScript', async ({ page }) =
   await expect(page.locator('h1')).toHaveText(`Run #${run.id} of ${PLAN}`);
   await expect(page.locator('.run-status')).toHaveText('running');
   await expect(page.locator('.run-now .position')).toHaveText('stage 1 of 1 · step 1 of 4');
-  await expect(page.locator('.run-now .targets')).toContainText('shipping in eu-west-1 at 50%');
+  await expect(page.locator('.run-now .targets')).toContainText('shipping 50% in eu-west-1');
   const rows = page.locator('table.exposure tbody tr');
   await expect(rows).toHaveCount(2);
   await expect(page.locator('table.exposure tr[data-region="eu-west-1"]')).toHaveAttribute('data-percent', '50');
   await expect(page.locator('table.exposure tr[data-region="us-east-1"]')).toHaveAttribute('data-percent', '0');
   await expect(page.locator('li.event[data-kind="started"]')).toContainText('by nina-nojs');
   await expect(page.locator('li.event[data-kind="started"] .why')).toHaveText('the no-JavaScript check');
-  await expect(page.locator('li.event[data-kind="step_requested"]')).toContainText('shipping in eu-west-1 at 50%');
+  await expect(page.locator('li.event[data-kind="step_requested"]')).toContainText('shipping 50% in eu-west-1');
   // The controls say what applies now; using them takes JavaScript.
   await expect(page.getByRole('button', { name: 'Pause', exact: true })).toBeEnabled();
   await expect(page.getByRole('button', { name: 'Start', exact: true })).toBeDisabled();

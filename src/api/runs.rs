@@ -8,10 +8,11 @@ use crate::wire::ApiError;
 use leptos::prelude::*;
 use leptos::server_fn;
 
+/// Every run, or only the runs of `plan`, the newest first.
 #[server(prefix = "/api", endpoint = "runs")]
-pub async fn list_runs() -> Result<Vec<RunSummary>, ApiError> {
+pub async fn list_runs(plan: Option<String>) -> Result<Vec<RunSummary>, ApiError> {
     let state = super::state();
-    super::respond(crate::server::runs::list(&state).await)
+    super::respond(crate::server::runs::list(&state, plan.as_deref()).await)
 }
 
 #[server(prefix = "/api", endpoint = "runs/get")]

@@ -103,6 +103,8 @@ pub struct Actuator {
 }
 
 impl Actuator {
+    /// The client with its timeouts. Panics when the TLS backend cannot start: at startup, since
+    /// a client without timeouts would let one silent webhook hold a run forever.
     pub fn new() -> Actuator {
         let client = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
@@ -110,7 +112,7 @@ impl Actuator {
             // A webhook or check answers itself; following redirects would sign for elsewhere.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .unwrap_or_default();
+            .expect("the webhook HTTP client (TLS backend) could not be built");
         Actuator { client }
     }
 

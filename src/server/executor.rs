@@ -8,7 +8,7 @@
 //! served again (`bake_until` is stored). Each round:
 //! 1. reads the active runs;
 //! 2. for the running ones without a pending actuation, loads the series all of them need at
-//!    once and asks their data checks in parallel, then per run: `evaluate_step`, records the
+//!    once (per run only its gates' recent windows and their baseline before the stage) and asks their data checks in parallel, then per run: `evaluate_step`, records the
 //!    evaluation, `tick`, and appends the tick's events expecting the revision it read (a
 //!    conflict means a person acted in between: the run is left to the next round);
 //! 3. ticks the runs rolling back (the verdict does not matter there);
@@ -20,9 +20,9 @@
 
 use super::actuation::{Actuator, Announcement, RegionPercent, ServiceExposure};
 use super::metrics::{self, now_millis};
-use super::store::{StoreError, StoredRun};
+use super::store::{StoreError, StoredRun, Wanted};
 use super::AppState;
-use breakwater_domain::health::{self, SeriesNeeded, StepVerdict, Verdict};
+use breakwater_domain::health::{self, bucket_start, StepVerdict, Verdict, BUCKET_MILLIS};
 use breakwater_domain::plan::Signal;
 use breakwater_domain::run::{tick, Actor, EventKind, Millis, Pending, RunEvent, RunStatus};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -99,10 +99,8 @@ impl Executor {
         running: Vec<StoredRun>,
         now: Millis,
     ) -> Vec<tokio::task::JoinHandle<()>> {
-        let needed = running
-            .iter()
-            .map(|r| health::series_needed(&r.run, &r.state, now));
-        let series = match metrics::load(&self.state, &union(needed), now).await {
+        let wanted: Vec<Wanted> = running.iter().flat_map(|r| wanted(r, now)).collect();
+        let series = match metrics::load(&self.state, &wanted).await {
             Ok(series) => Arc::new(series),
             Err(error) => {
                 tracing::warn!(%error, "executor could not load the series; no run evaluated");
@@ -197,9 +195,10 @@ impl Executor {
     }
 
     /// Sends the pending actuation to every webhook it concerns, then records the
-    /// acknowledgement, or pauses the run when a forward step could not be delivered. A
-    /// rollback that could not be delivered records nothing: the next round tries again (a
-    /// rollback must not stop).
+    /// acknowledgement, or pauses the run with the reason when it could not be delivered after
+    /// every attempt: a step waits for a person to retry, resume or roll back; an interrupted
+    /// rollback for a person to roll back again or abort (retrying a webhook that keeps failing,
+    /// round after round, would hide the failure from people).
     async fn deliver_pending(&self, id: i64) -> Result<(), StoreError> {
         // Read now, not when the round started: a delivery that just finished must not be
         // repeated from a stale state.
@@ -230,30 +229,22 @@ impl Executor {
             .into_iter()
             .filter_map(Result::err)
             .collect();
-        let (kind, reason) = match (failures.is_empty(), pending) {
-            (true, _) => {
-                let services: BTreeSet<&str> = webhooks
-                    .values()
-                    .flat_map(|(s, _)| s.iter().map(String::as_str))
-                    .collect();
-                let services = services.into_iter().collect::<Vec<_>>().join(", ");
-                (
-                    EventKind::Acknowledged,
-                    format!("the webhooks of {services} acknowledged"),
-                )
-            }
-            (false, Pending::Step { .. }) => (
+        let (kind, reason) = if failures.is_empty() {
+            let services: BTreeSet<&str> = webhooks
+                .values()
+                .flat_map(|(s, _)| s.iter().map(String::as_str))
+                .collect();
+            let services = services.into_iter().collect::<Vec<_>>().join(", ");
+            (
+                EventKind::Acknowledged,
+                format!("the webhooks of {services} acknowledged"),
+            )
+        } else {
+            // During a rollback this is the domain's "rollback interrupted".
+            (
                 EventKind::Paused { failed: Vec::new() },
                 failures.join("; "),
-            ),
-            (false, Pending::Rollback { .. }) => {
-                tracing::warn!(
-                    run = run.id,
-                    failures = failures.join("; "),
-                    "rollback webhooks failed; retried next round"
-                );
-                return Ok(());
-            }
+            )
         };
         let appended = self
             .state
@@ -293,18 +284,37 @@ impl Drop for Claim {
     }
 }
 
-/// One load for many runs: every service any of them needs, from the earliest start.
-fn union(needed: impl Iterator<Item = SeriesNeeded>) -> SeriesNeeded {
-    let mut services = BTreeSet::new();
-    let mut from = Millis::MAX;
-    for n in needed {
-        services.extend(n.services);
-        from = from.min(n.from);
-    }
-    SeriesNeeded {
-        services: services.into_iter().collect(),
+/// What evaluating `run` at `now` reads: its services over the gates' recent windows (ending
+/// with the bucket `now` is in) and over their baseline (the same length, ending when the stage
+/// started), not everything in between.
+///
+/// `series_needed` gives only where the earliest read starts. Every window has a baseline of
+/// its own length ending at the stage's start, so the widest window's length is the distance
+/// from that start back to `from`.
+fn wanted(run: &StoredRun, now: Millis) -> Vec<Wanted> {
+    let needed = health::series_needed(&run.run, &run.state, now);
+    let whole = |from| Wanted {
+        services: needed.services.clone(),
         from,
+        to: now,
+    };
+    let Some(started) = run.state.stage_started_at else {
+        return vec![whole(needed.from)];
+    };
+    let baseline_to = bucket_start(started);
+    let widest = baseline_to - needed.from;
+    let recent_from = bucket_start(now) + BUCKET_MILLIS - widest;
+    if widest <= 0 || recent_from <= baseline_to {
+        return vec![whole(needed.from)];
     }
+    vec![
+        Wanted {
+            services: needed.services.clone(),
+            from: needed.from,
+            to: baseline_to,
+        },
+        whole(recent_from),
+    ]
 }
 
 /// The URLs of the data-check gates of `run`'s current stage (every step's: a service with fewer

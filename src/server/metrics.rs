@@ -6,18 +6,19 @@
 //! the database in one transaction. `load` reads the database and the memory under the same gate
 //! as the flush, so it sees every bucket exactly once, whichever side of a flush it is on.
 
+use super::store::Wanted;
 use super::AppState;
 use crate::wire::ApiError;
 use breakwater_domain::catalog::Catalog;
+use breakwater_domain::health::gates::measure;
 use breakwater_domain::health::{
-    bucket_start, validate_batch, Aggregate, BatchProblem, Sample, Series, SeriesNeeded,
-    BUCKET_MILLIS,
+    bucket_start, validate_batch, BatchProblem, Sample, Series, BUCKET_MILLIS,
 };
 use breakwater_domain::plan::policy::DEFAULT_OBJECTIVE;
 use breakwater_domain::plan::{Signal, Topology};
 use breakwater_domain::run::Millis;
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -26,8 +27,6 @@ pub const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
 /// Most buckets (series × bucket start) waiting for the next flush. A flood of distinct series
 /// is refused (503) past it instead of growing the memory without bound.
 pub const MAX_PENDING_BUCKETS: usize = 50_000;
-/// Most problems a refused batch reports (the rest are counted).
-pub const MAX_PROBLEMS_SHOWN: usize = 100;
 /// A sparkline's span: one point per bucket.
 pub const SPARKLINE_POINTS: i64 = 15 * 60 * 1000 / BUCKET_MILLIS;
 
@@ -46,12 +45,19 @@ pub struct Ingest {
     services: Arc<tokio::sync::Mutex<Option<Arc<CatalogServices>>>>,
 }
 
-/// The current catalog's services, kept per catalog revision so a batch costs one indexed
-/// lookup of the revision, not a catalog read.
+/// The current catalog's services, kept per catalog revision so a batch (or an exposure poll)
+/// costs one indexed lookup of the revision, not a catalog read.
 pub struct CatalogServices {
     pub revision: Option<i64>,
-    pub ids: HashSet<String>,
+    /// Every service by id: its version and regions.
+    pub services: HashMap<String, CatalogService>,
     pub topology: Topology,
+}
+
+/// A service as the catalog has it now.
+pub struct CatalogService {
+    pub version: String,
+    pub regions: Vec<String>,
 }
 
 /// Why a batch was not ingested.
@@ -127,7 +133,17 @@ pub async fn catalog_services(state: &AppState) -> Result<Arc<CatalogServices>, 
     };
     let services = Arc::new(CatalogServices {
         revision: latest,
-        ids: catalog.services.iter().map(|s| s.id.clone()).collect(),
+        services: catalog
+            .services
+            .iter()
+            .map(|s| {
+                let service = CatalogService {
+                    version: s.version.clone(),
+                    regions: s.regions.clone(),
+                };
+                (s.id.clone(), service)
+            })
+            .collect(),
         topology: Topology::from(&catalog),
     });
     *cached = Some(services.clone());
@@ -148,8 +164,10 @@ pub async fn ingest(
         .workers
         .run(move || {
             let samples = read()?;
-            validate_batch(&samples, now, retention, &|id| services.ids.contains(id))
-                .map_err(IngestError::Refused)?;
+            validate_batch(&samples, now, retention, &|id| {
+                services.services.contains_key(id)
+            })
+            .map_err(IngestError::Refused)?;
             Ok::<_, IngestError>((samples.len(), aggregate(&samples)))
         })
         .await??;
@@ -228,22 +246,21 @@ pub fn spawn(state: AppState) {
     });
 }
 
-/// The buckets of `needed.services` starting from `needed.from` up to `now`: what is stored
-/// plus what still waits in memory for the flush.
-pub async fn load(
-    state: &AppState,
-    needed: &SeriesNeeded,
-    now: Millis,
-) -> Result<Series, ApiError> {
+/// The buckets `wanted` asks for: what is stored plus what still waits in memory for the flush.
+pub async fn load(state: &AppState, wanted: &[Wanted]) -> Result<Series, ApiError> {
+    let mut ranges: BTreeMap<&str, Vec<(Millis, Millis)>> = BTreeMap::new();
+    for w in wanted {
+        for service in &w.services {
+            ranges.entry(service).or_default().push((w.from, w.to));
+        }
+    }
     let _gate = state.metrics.flush_gate.lock().await;
-    let mut series = state
-        .store
-        .buckets(&needed.services, needed.from, now)
-        .await?;
-    let services: BTreeSet<&str> = needed.services.iter().map(String::as_str).collect();
+    let mut series = state.store.buckets(wanted).await?;
     let pending = state.metrics.pending();
     let wanted = pending.buckets.iter().filter(|((key, start), _)| {
-        (needed.from..=now).contains(start) && services.contains(key.service.as_str())
+        ranges
+            .get(key.service.as_str())
+            .is_some_and(|r| r.iter().any(|(from, to)| (from..=to).contains(&start)))
     });
     for ((key, start), bucket) in wanted {
         series.merge_bucket(key.clone(), *start, bucket);
@@ -251,9 +268,10 @@ pub async fn load(
     Ok(series)
 }
 
-/// The last 15 minutes of `signal` for `service` (one version, or all with `None`) up to `to`:
-/// one point per bucket, oldest first, `None` where there was no traffic. A data check has no
-/// series: empty.
+/// The last 15 minutes of `signal` for `service` (one version, or all with `None`) up to `to`,
+/// as the gates measure it (a burn rate against the default objective: the evaluation does not
+/// carry its gate's): one point per bucket, oldest first, `None` where there was no traffic. A
+/// data check has no series: empty.
 pub async fn sparkline(
     state: &AppState,
     service: &str,
@@ -265,31 +283,17 @@ pub async fn sparkline(
         return Ok(Vec::new());
     }
     let first = bucket_start(to) - (SPARKLINE_POINTS - 1) * BUCKET_MILLIS;
-    let needed = SeriesNeeded {
+    let wanted = Wanted {
         services: vec![service.to_string()],
         from: first,
+        to,
     };
-    let series = load(state, &needed, to).await?;
+    let series = load(state, &[wanted]).await?;
     Ok((0..SPARKLINE_POINTS)
         .map(|i| {
             let start = first + i * BUCKET_MILLIS;
-            value(
-                signal,
-                &series.aggregate(service, version, start, start + BUCKET_MILLIS),
-            )
+            let bucket = series.aggregate(service, version, start, start + BUCKET_MILLIS);
+            measure(signal, &bucket, DEFAULT_OBJECTIVE)
         })
         .collect())
-}
-
-/// What a sparkline plots of a window: error rate in percent, p99 in ms, or the burn rate of
-/// the error budget of the default objective.
-fn value(signal: Signal, window: &Aggregate) -> Option<f64> {
-    match signal {
-        Signal::ErrorRate => window.error_rate(),
-        Signal::LatencyP99 => window.p99(),
-        Signal::BurnRate => window
-            .error_rate()
-            .map(|rate| rate / (100.0 - DEFAULT_OBJECTIVE)),
-        Signal::DataCheck => None,
-    }
 }

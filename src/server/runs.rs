@@ -18,7 +18,7 @@ use breakwater_domain::health::{Scope, StepVerdict, Verdict};
 use breakwater_domain::plan::planner::effective_policy;
 use breakwater_domain::plan::Signal;
 use breakwater_domain::run::{
-    decide, Actor, Command, Millis, Placement, RunPlan, RunService, RunState, RunStatus,
+    decide, Actor, Command, Millis, RunPlan, RunService, RunState, RunStatus,
 };
 use breakwater_domain::simulator::Traffic;
 use std::collections::BTreeMap;
@@ -28,17 +28,24 @@ pub const MAX_REASON_CHARS: usize = 1_000;
 /// Longest idempotency key.
 pub const MAX_KEY_CHARS: usize = 200;
 
-/// Every run, the newest first.
-pub async fn list(state: &AppState) -> Result<Vec<RunSummary>, ApiError> {
+/// Every run, or only the runs of `plan`, the newest first.
+pub async fn list(state: &AppState, plan: Option<&str>) -> Result<Vec<RunSummary>, ApiError> {
+    if let Some(plan) = plan {
+        check_name(plan)?;
+    }
     let runs = state.store.runs().await?;
-    Ok(runs.iter().map(StoredRun::summary).collect())
+    Ok(runs
+        .iter()
+        .filter(|r| plan.is_none_or(|plan| r.run.plan_name == plan))
+        .map(StoredRun::summary)
+        .collect())
 }
 
 /// Everything the run page shows, as of now.
 pub async fn view(state: &AppState, id: i64) -> Result<RunView, ApiError> {
     let stored = load(state, id).await?;
     let events = state.store.event_views(id).await?;
-    let evaluation = state.store.latest_evaluation(id).await?;
+    let evaluation = current_evaluation(state, &stored).await?;
     let commands = Command::ALL
         .into_iter()
         .filter(|&c| decide(&stored.run, &stored.state, c).is_ok())
@@ -66,8 +73,19 @@ pub async fn view(state: &AppState, id: i64) -> Result<RunView, ApiError> {
     })
 }
 
-/// The last 15 minutes of each signal the verdict's gates watched (once per service, scope and
-/// signal): the new version of a changed service, every version of a downstream one.
+/// The run's latest evaluation while it is of the step the run is at: once the run moved on,
+/// the previous step's verdict says nothing about the current one (not evaluated yet).
+async fn current_evaluation(
+    state: &AppState,
+    run: &StoredRun,
+) -> Result<Option<StoredEvaluation>, ApiError> {
+    let latest = state.store.latest_evaluation(run.id).await?;
+    Ok(latest.filter(|e| e.stage == run.state.stage && Some(e.step) == run.state.step))
+}
+
+/// The last 15 minutes of each signal the verdict's gates watched, one line per gate (a service
+/// may have two gates on one signal, absolute and relative, each with its threshold): the new
+/// version of a changed service, every version of a downstream one.
 async fn sparklines(
     state: &AppState,
     run: &RunPlan,
@@ -76,21 +94,28 @@ async fn sparklines(
 ) -> Result<Vec<Sparkline>, ApiError> {
     let mut out: Vec<Sparkline> = Vec::new();
     for e in &verdict.evaluations {
-        let drawn = out
-            .iter()
-            .any(|s| s.service == e.service && s.scope == e.scope && s.signal == e.signal);
-        if drawn || e.signal == Signal::DataCheck {
+        if e.signal == Signal::DataCheck || out.iter().any(|s| s.draws(e)) {
             continue;
         }
-        let version = match e.scope {
-            Scope::Own => run.service(&e.service).map(|s| s.to_version.as_str()),
-            Scope::Downstream => None,
+        // The series is read once however many gates watch it.
+        let read = out
+            .iter()
+            .find(|s| s.service == e.service && s.scope == e.scope && s.signal == e.signal);
+        let points = match read {
+            Some(line) => line.points.clone(),
+            None => {
+                let version = match e.scope {
+                    Scope::Own => run.service(&e.service).map(|s| s.to_version.as_str()),
+                    Scope::Downstream => None,
+                };
+                metrics::sparkline(state, &e.service, version, e.signal, now).await?
+            }
         };
         out.push(Sparkline {
             service: e.service.clone(),
             scope: e.scope,
             signal: e.signal,
-            points: metrics::sparkline(state, &e.service, version, e.signal, now).await?,
+            points,
             threshold: e.threshold,
         });
     }
@@ -196,7 +221,7 @@ pub async fn act(
     let reason = check_reason(&action.reason)?;
     let key = check_key(&action.idempotency_key)?;
     let fingerprint = format!(
-        "{} at revision {}: {reason}",
+        "{} at revision {} by {by}: {reason}",
         action.command.as_str(),
         action.expected_revision
     );
@@ -205,14 +230,26 @@ pub async fn act(
         return Ok(outcome(first));
     }
     let stored = load(state, id).await?;
-    if stored.state.revision != action.expected_revision {
-        return Err(ApiError::Conflict(format!(
+    let checked = if stored.state.revision != action.expected_revision {
+        Err(ApiError::Conflict(format!(
             "run {id} is at revision {}, not {}: it changed meanwhile; reload it and decide again",
             stored.state.revision, action.expected_revision
-        )));
-    }
-    let kinds = decide(&stored.run, &stored.state, action.command)
-        .map_err(|refusal| ApiError::Conflict(refusal.0))?;
+        )))
+    } else {
+        decide(&stored.run, &stored.state, action.command)
+            .map_err(|refusal| ApiError::Conflict(refusal.0))
+    };
+    let kinds = match checked {
+        Ok(kinds) => kinds,
+        // The first copy of a retried request may have been answered since the key was
+        // checked (it is what moved the run): that answer, not a conflict.
+        Err(conflict) => {
+            return match store.answered(id, key, &fingerprint).await? {
+                Some(first) => Ok(outcome(first)),
+                None => Err(conflict),
+            }
+        }
+    };
     let appended = store
         .append_events(
             id,
@@ -289,7 +326,7 @@ fn next_advance_at(state: &RunState, evaluation: Option<&StoredEvaluation>) -> O
 pub async fn live_health(state: &AppState) -> Result<Vec<ServiceHealth>, ApiError> {
     let mut merged: BTreeMap<String, ServiceHealth> = BTreeMap::new();
     for run in state.store.active_runs().await? {
-        let evaluation = state.store.latest_evaluation(run.id).await?;
+        let evaluation = current_evaluation(state, &run).await?;
         for (service, health) in health_of(&run, evaluation.as_ref()) {
             match merged.get_mut(&service) {
                 None => {
@@ -337,7 +374,7 @@ fn health_of(
             .entry(e.service.clone())
             .or_insert_with(|| unknown(&e.service));
         if e.verdict == Verdict::Fail {
-            entry.failing.push(e.clone());
+            entry.failing.push(e.summary.clone());
             match e.scope {
                 Scope::Own => entry.origin = true,
                 Scope::Downstream => cascade = true,
@@ -384,53 +421,71 @@ fn worst(a: Health, b: Health) -> Health {
     }
 }
 
-/// Where every active run exposes its new versions, for the simulator.
+/// Where runs expose new versions now ([`current_split`] of every service), for the simulator.
 pub async fn traffic(state: &AppState) -> Result<Vec<Traffic>, ApiError> {
+    let catalog = metrics::catalog_services(state).await?;
     let mut out = Vec::new();
-    for run in state.store.active_runs().await? {
-        for service in &run.run.services {
-            let regions: Vec<(Option<String>, u8)> = run
-                .state
-                .exposure
-                .iter()
-                .filter(|(p, _)| p.service == service.service)
-                .map(|(p, &percent)| (p.region.clone(), percent))
-                .collect();
-            if !regions.is_empty() {
-                out.push(Traffic {
-                    service: service.service.clone(),
-                    new_version: service.to_version.clone(),
-                    regions,
-                });
-            }
+    for (service, run) in state.store.latest_started_runs(None).await? {
+        let Some(current) = catalog.services.get(&service) else {
+            continue;
+        };
+        if let Some(split) = current_split(&run, &service, &current.version) {
+            out.push(Traffic {
+                service,
+                new_version: split.changed.to_version.clone(),
+                regions: split.regions,
+            });
         }
     }
     Ok(out)
 }
 
-/// The current split of `service`: from the newest run that changes it, as long as the catalog
-/// still has the version that run started from (once the new version is imported, the catalog
-/// is the truth again); otherwise the catalog's version everywhere.
+/// Where a run has put a service: its new version's percent per placement.
+struct Split<'r> {
+    changed: &'r RunService,
+    regions: Vec<(Option<String>, u8)>,
+}
+
+/// The current split of `service` by the newest run that started changing it
+/// (`latest_started_runs`), whatever its status since (running, paused, rolling back or rolled
+/// back, completed, aborted: exposure stays where the run left it), as long as the catalog
+/// still has the version that run started from (`catalog_version`; once the new version is
+/// imported, the catalog is the truth again). `None`, the catalog's version everywhere, also
+/// when the run has not reached the service yet.
+fn current_split<'r>(
+    run: &'r StoredRun,
+    service: &str,
+    catalog_version: &str,
+) -> Option<Split<'r>> {
+    let changed = run.run.service(service)?;
+    let regions: Vec<(Option<String>, u8)> = run
+        .state
+        .exposure
+        .iter()
+        .filter(|(p, _)| p.service == service)
+        .map(|(p, &percent)| (p.region.clone(), percent))
+        .collect();
+    (changed.from_version == catalog_version && !regions.is_empty())
+        .then_some(Split { changed, regions })
+}
+
+/// The current split of `service` ([`current_split`]), every region of the catalog's listed.
 pub async fn exposure(state: &AppState, service: &str) -> Result<ExposureView, ApiError> {
     let not_found = || ApiError::NotFound(format!("service '{}'", shorten(service)));
     if !is_valid_id(service) {
         return Err(not_found());
     }
-    let (_, catalog) = state.store.current_catalog().await?.ok_or_else(not_found)?;
-    let current = catalog
-        .services
-        .iter()
-        .find(|s| s.id == service)
-        .ok_or_else(not_found)?;
+    let catalog = metrics::catalog_services(state).await?;
+    let current = catalog.services.get(service).ok_or_else(not_found)?;
     let mut regions: Vec<Option<String>> = current.regions.iter().cloned().map(Some).collect();
     if regions.is_empty() {
         regions.push(None);
     }
-    let run = state.store.latest_run_of(service).await?.and_then(|run| {
-        let changed = run.run.service(service)?.clone();
-        (changed.from_version == current.version).then_some((run, changed))
-    });
-    let Some((run, changed)) = run else {
+    let started = state.store.latest_started_runs(Some(service)).await?;
+    let split = started
+        .iter()
+        .find_map(|(_, run)| Some((run, current_split(run, service, &current.version)?)));
+    let Some((run, split)) = split else {
         return Ok(ExposureView {
             service: service.to_string(),
             stable_version: current.version.clone(),
@@ -445,28 +500,19 @@ pub async fn exposure(state: &AppState, service: &str) -> Result<ExposureView, A
         });
     };
     // The catalog's regions in order, then any other the run exposed.
-    let exposed = run
-        .state
-        .exposure
-        .keys()
-        .filter(|p| p.service == service)
-        .map(|p| p.region.clone());
-    for region in exposed {
-        if !regions.contains(&region) {
-            regions.push(region);
+    for (region, _) in &split.regions {
+        if !regions.contains(region) {
+            regions.push(region.clone());
         }
     }
     let percent = |region: &Option<String>| {
-        let placement = Placement {
-            service: service.to_string(),
-            region: region.clone(),
-        };
-        run.state.exposure.get(&placement).copied().unwrap_or(0)
+        let exposed = split.regions.iter().find(|(r, _)| r == region);
+        exposed.map_or(0, |&(_, percent)| percent)
     };
     Ok(ExposureView {
         service: service.to_string(),
-        stable_version: changed.from_version,
-        new_version: Some(changed.to_version),
+        stable_version: split.changed.from_version.clone(),
+        new_version: Some(split.changed.to_version.clone()),
         regions: regions
             .into_iter()
             .map(|region| RegionExposure {

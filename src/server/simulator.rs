@@ -70,7 +70,7 @@ pub async fn add_fault(state: &AppState, request: FaultRequest) -> Result<Fault,
         return Err(ApiError::Invalid(problems.join("; ")));
     }
     let services = metrics::catalog_services(state).await?;
-    if !services.ids.contains(&request.service) {
+    if !services.services.contains_key(&request.service) {
         return Err(ApiError::NotFound(format!(
             "service '{}'",
             shorten(&request.service)

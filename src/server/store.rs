@@ -6,6 +6,7 @@ mod metrics;
 mod plans;
 mod runs;
 
+pub use metrics::Wanted;
 pub use plans::{NewPlanRevision, StoredPlanRevision};
 pub use runs::{Appended, StoredEvaluation, StoredRun};
 
@@ -457,4 +458,18 @@ async fn insert_contract_version(
 fn parse_stored<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> Result<T, StoreError> {
     serde_json::from_value(serde_json::Value::String(value.to_string()))
         .map_err(|e| StoreError::Corrupt(format!("{what} '{value}': {e}")))
+}
+
+/// A stored value's JSON column text.
+fn encode(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("stored types serialise")
+}
+
+/// The value stored as JSON in `row`'s `column`.
+fn decode<T: serde::de::DeserializeOwned>(
+    row: &sqlx::sqlite::SqliteRow,
+    column: &str,
+) -> Result<T, StoreError> {
+    let text: String = row.get(column);
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
 }

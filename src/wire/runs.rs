@@ -35,7 +35,7 @@ pub struct RunView {
     /// The last evaluation of the current step's gates, and when it was made.
     pub verdict: Option<StepVerdict>,
     pub evaluated_at: Option<Millis>,
-    /// The last 15 minutes of each evaluated gate's signal.
+    /// The last 15 minutes of each evaluated gate's signal (see [`Sparkline::draws`]).
     pub sparklines: Vec<Sparkline>,
     /// When the executor will advance next if the gates keep passing; `None` when it will not
     /// on its own (paused, pending, finished, waiting for traffic).
@@ -58,6 +58,17 @@ pub struct Sparkline {
     /// One point per bucket, oldest first; `None` where there was no traffic.
     pub points: Vec<Option<f64>>,
     pub threshold: f64,
+}
+
+impl Sparkline {
+    /// Whether this line draws the gate evaluated in `e`: its series and its threshold (one
+    /// service may have two gates on a signal, an absolute and a relative one).
+    pub fn draws(&self, e: &Evaluation) -> bool {
+        self.service == e.service
+            && self.scope == e.scope
+            && self.signal == e.signal
+            && self.threshold == e.threshold
+    }
 }
 
 /// One event of the log with the run's status before and after it.
@@ -137,6 +148,6 @@ pub struct ServiceHealth {
     pub service: String,
     pub health: Health,
     pub origin: bool,
-    /// The failing evaluations, for the tooltip.
-    pub failing: Vec<Evaluation>,
+    /// What each failing gate saw, one sentence each, for the tooltip.
+    pub failing: Vec<String>,
 }

@@ -1,6 +1,7 @@
 //! Checking a pushed metric batch before anything of it is stored.
 
 use super::{Latency, Sample, MAX_BATCH_SAMPLES, MAX_FUTURE_MILLIS};
+use crate::plan::document::{shorten, MAX_NAME_CHARS};
 use crate::run::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -11,8 +12,6 @@ pub const MAX_BATCH_PROBLEMS: usize = 100;
 pub const MAX_SAMPLE_REQUESTS: u64 = 1_000_000_000;
 /// Longest latency a sample may report: anything slower is a unit mistake.
 pub const MAX_LATENCY_MS: f64 = 3_600_000.0;
-/// Longest version or region name, in characters.
-pub const MAX_NAME_CHARS: usize = 100;
 /// Most bounds a histogram sample may have.
 pub const MAX_HISTOGRAM_BOUNDS: usize = 200;
 
@@ -213,6 +212,16 @@ fn check_histogram(
     counts: &[u64],
     out: &mut Problems,
 ) {
+    // With only the overflow count there is no bound to place a request under: every latency
+    // would read as 0 ms.
+    if bounds_ms.is_empty() {
+        out.push(
+            format!("{path}.bounds_ms"),
+            "a histogram needs at least one bound; an overflow count alone has no latency"
+                .to_string(),
+        );
+        return;
+    }
     if bounds_ms.len() > MAX_HISTOGRAM_BOUNDS {
         out.push(
             format!("{path}.bounds_ms"),
@@ -253,14 +262,5 @@ fn check_histogram(
             format!("{path}.counts"),
             format!("the counts add up to {total}, not to the sample's {requests} requests"),
         );
-    }
-}
-
-/// A name quoted in a message, cut short: it may be megabytes long.
-fn shorten(text: &str) -> String {
-    const MAX_CHARS: usize = 40;
-    match text.char_indices().nth(MAX_CHARS) {
-        Some((end, _)) => format!("{}...", &text[..end]),
-        None => text.to_string(),
     }
 }

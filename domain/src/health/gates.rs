@@ -2,8 +2,8 @@
 //!
 //! # What is watched
 //! - **Own**: every service of the current stage, on its new version, against the gates of its
-//!   current plan [`Step`] (a service with fewer steps than the stage is at 100% and keeps
-//!   being watched with its last step's gates).
+//!   current plan [`Step`](crate::plan::Step) (a service with fewer steps than the stage is at
+//!   100% and keeps being watched with its last step's gates).
 //! - **Downstream**: every service of the stage's blast radius that the stage does not change,
 //!   all its versions together, against the stage's gates marked `downstream`, compared with
 //!   its own baseline: the window of the same length ending when the stage started.
@@ -36,9 +36,9 @@
 //!   either, is inconclusive.
 
 use super::{Aggregate, Series, BUCKET_MILLIS};
-use crate::plan::document::format_duration;
-use crate::plan::{Gate, Signal, Stage, Step};
-use crate::run::{Millis, RunPlan, RunState};
+use crate::plan::policy::format_duration;
+use crate::plan::{and_list, Gate, Signal};
+use crate::run::{steps_by_service, Millis, RunPlan, RunState};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -174,8 +174,9 @@ fn watches<'a>(run: &'a RunPlan, state: &RunState, now: Millis) -> Vec<Watch<'a>
         Window::ending_at(now, len, MIN_WINDOW_BUCKETS)
     };
     let mut out = Vec::new();
-    for service in &stage.services {
-        let Some(current) = current_step(stage, service, step) else {
+    for (service, steps) in steps_by_service(stage) {
+        // A service with fewer steps than the stage is at 100%: its last step's gates hold.
+        let Some(current) = steps.get(step).or(steps.last()).copied() else {
             continue;
         };
         let bake = current.bake_secs.saturating_mul(1000) as Millis;
@@ -204,20 +205,6 @@ fn watches<'a>(run: &'a RunPlan, state: &RunState, now: Millis) -> Vec<Watch<'a>
         }));
     }
     out
-}
-
-/// A service's `step`-th plan step in the stage, or its last once it has fewer.
-fn current_step<'a>(stage: &'a Stage, service: &str, step: usize) -> Option<&'a Step> {
-    let mut own = stage.steps.iter().filter(|s| s.service == service);
-    let mut last = None;
-    for k in 0..=step {
-        match own.next() {
-            Some(s) if k == step => return Some(s),
-            Some(s) => last = Some(s),
-            None => break,
-        }
-    }
-    last
 }
 
 /// The services and time range `evaluate_step` will read at `now` (the current stage's
@@ -585,7 +572,7 @@ fn relative_limit(gate: &Gate, baseline: Option<f64>) -> f64 {
 }
 
 /// The signal's value over a window; `None` without requests (or latencies).
-fn measure(signal: Signal, aggregate: &Aggregate, objective: f64) -> Option<f64> {
+pub fn measure(signal: Signal, aggregate: &Aggregate, objective: f64) -> Option<f64> {
     match signal {
         Signal::ErrorRate => aggregate.error_rate(),
         Signal::LatencyP99 => aggregate.p99(),
@@ -624,7 +611,7 @@ fn label(signal: Signal) -> &'static str {
 }
 
 /// A value with its unit, for sentences: `3.2%`, `920 ms`, `14.4×`; `no data` without one.
-fn amount(signal: Signal, value: Option<f64>) -> String {
+pub fn amount(signal: Signal, value: Option<f64>) -> String {
     let Some(v) = value else {
         return "no data".to_string();
     };
@@ -719,8 +706,7 @@ fn changed_services(run: &RunPlan, stage: usize) -> String {
     let more = services.len().saturating_sub(NAMED);
     match (named.split_last(), more) {
         (None, _) => format!("stage {}", stage + 1),
-        (Some((last, [])), 0) => last.clone(),
-        (Some((last, rest)), 0) => format!("{} and {last}", rest.join(", ")),
+        (Some(_), 0) => and_list(&named),
         (Some(_), more) => format!(
             "{} and {more} more service{}",
             named.join(", "),

@@ -7,8 +7,8 @@
 //! - [`batch`]: [`validate_batch`], every problem of a pushed batch with its path.
 //! - [`histogram`]: [`Histogram`], fixed logarithmic latency buckets (error bound there).
 //! - [`series`]: [`Bucket`]s keyed by [`SeriesKey`] and start, [`Series::aggregate`] over a window.
-//! - [`gates`]: [`series_needed`], [`evaluate_step`], [`describe_failure`]; the rules are
-//!   documented there.
+//! - [`gates`]: [`series_needed`], [`evaluate_step`], [`describe_failure`], [`amount`]; the
+//!   rules are documented there.
 
 pub mod batch;
 pub mod gates;
@@ -17,8 +17,8 @@ pub mod series;
 
 pub use batch::{validate_batch, BatchProblem};
 pub use gates::{
-    describe_failure, evaluate_step, series_needed, Evaluation, Scope, SeriesNeeded, StepVerdict,
-    Verdict,
+    amount, describe_failure, evaluate_step, series_needed, Evaluation, Scope, SeriesNeeded,
+    StepVerdict, Verdict,
 };
 pub use histogram::Histogram;
 pub use series::{bucket_start, Aggregate, Bucket, Series, SeriesKey};
@@ -53,7 +53,7 @@ pub enum Latency {
     /// Percentiles in milliseconds.
     Percentiles { p50: f64, p90: f64, p99: f64 },
     /// A histogram: `counts[i]` requests took at most `bounds_ms[i]` (and more than the bound
-    /// before); one more count than bounds is the overflow.
+    /// before); one more count than bounds is the overflow. At least one bound.
     Histogram {
         bounds_ms: Vec<f64>,
         counts: Vec<u64>,

@@ -4,15 +4,14 @@
 //! every keystroke.
 
 use super::policy::{
-    FailureAction, Gate, Policy, PolicyOverride, Signal, Webhook, DEFAULT_MIN_SAMPLES,
-    DEFAULT_OBJECTIVE, MAX_BAKE_SECS,
+    format_duration, FailureAction, Gate, Policy, PolicyOverride, Signal, Webhook,
+    DEFAULT_MIN_SAMPLES, DEFAULT_OBJECTIVE, MAX_BAKE_SECS,
 };
 use super::{Change, ContractChange, Migration, Phase, PlanLocation, PlanProblem, PlanSpec};
 use crate::catalog::{is_valid_id, SpecSource};
 use serde::{Deserialize, Serialize};
 use serde_yaml_ng::Value;
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write;
 
 /// Plan files of this size or more are refused before parsing.
 pub const MAX_PLAN_BYTES: usize = 10 * 1024 * 1024;
@@ -32,7 +31,8 @@ pub const MAX_GATES: usize = 10;
 /// migrations.
 pub const MAX_LIST_ITEMS: usize = 50;
 /// Longest version, flag, migration, region or data-check name, in characters: they are
-/// quoted in explanations and checklist lines, once per ordering decision.
+/// quoted in explanations and checklist lines, once per ordering decision. Metric samples'
+/// versions and regions have the same limit.
 pub const MAX_NAME_CHARS: usize = 100;
 /// Longest data-check or webhook URL, in characters.
 pub const MAX_URL_CHARS: usize = 2000;
@@ -539,8 +539,8 @@ impl Problems {
     }
 }
 
-/// A value quoted in a message, cut short: it may come from a 10 MB file.
-fn shorten(text: &str) -> String {
+/// A value quoted in a message, cut short: it may come from a 10 MB file (or a metric batch).
+pub(crate) fn shorten(text: &str) -> String {
     const MAX_CHARS: usize = 40;
     match text.char_indices().nth(MAX_CHARS) {
         Some((end, _)) => format!("{}...", &text[..end]),
@@ -944,7 +944,8 @@ fn check_pinned(spec: &PlanSpec, pinned: &[Vec<String>], out: &mut Problems) {
 }
 
 /// Reads durations: `90s`, `10m`, `1h30m`, `2h 15m`, `1d`, or a whole number of seconds. Whole
-/// seconds only, with checked arithmetic: no input overflows or panics.
+/// seconds only, with checked arithmetic: no input overflows or panics. Reads back what
+/// [`format_duration`] writes exactly.
 fn parse_duration(text: &str) -> Option<u64> {
     let text = text.trim();
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
@@ -975,21 +976,6 @@ fn parse_duration(text: &str) -> Option<u64> {
         terms += 1;
     }
     (terms > 0).then_some(total)
-}
-
-/// The shortest hours-minutes-seconds form: `10m`, `1h30m`, `0s`. [`parse_duration`] reads it
-/// back exactly.
-pub(crate) fn format_duration(secs: u64) -> String {
-    let mut out = String::new();
-    for (count, unit) in [(secs / 3600, "h"), (secs / 60 % 60, "m"), (secs % 60, "s")] {
-        if count > 0 {
-            write!(out, "{count}{unit}").expect("writing to a String cannot fail");
-        }
-    }
-    if out.is_empty() {
-        out.push_str("0s");
-    }
-    out
 }
 
 /// Converts the loose file into a [`PlanSpec`], recording a problem for every value it cannot

@@ -269,3 +269,15 @@ impl fmt::Display for PlanProblem {
         )
     }
 }
+
+/// Names joined as a sentence says them: "a", "a and b", "a, b and c" ("" for none).
+pub(crate) fn and_list<S: AsRef<str>>(names: &[S]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", init.join(", "), last.as_ref())
+        }
+    }
+}

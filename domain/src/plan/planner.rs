@@ -457,14 +457,13 @@ fn note(code: &str, text: String) -> Explanation {
 /// "a", "a and b", "a, b and c", "a, b, c, d, e and 3 more".
 fn list(names: &[&str]) -> String {
     const SHOWN: usize = 5;
-    match names {
-        [] => String::new(),
-        [one] => one.to_string(),
-        _ if names.len() > SHOWN + 1 => format!(
+    if names.len() > SHOWN + 1 {
+        format!(
             "{} and {} more",
             names[..SHOWN].join(", "),
             names.len() - SHOWN
-        ),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        )
+    } else {
+        super::and_list(names)
     }
 }

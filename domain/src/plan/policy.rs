@@ -2,6 +2,7 @@
 //! Plan-wide defaults ([`Policy`]) are overridden per stage and per service ([`PolicyOverride`]).
 
 use serde::{Deserialize, Serialize};
+use std::fmt::Write;
 
 /// Default exposure steps, in percent of traffic on the new version.
 pub const DEFAULT_STEPS: [u8; 5] = [1, 5, 25, 50, 100];
@@ -175,4 +176,20 @@ impl Gate {
 pub struct Webhook {
     pub url: String,
     pub secret_env: String,
+}
+
+/// A duration in the shortest hours-minutes-seconds form: `10m`, `1h30m`, `0s`. The plan file
+/// writes bake times and gate windows this way and reads them back exactly; messages and run
+/// events use the same form.
+pub fn format_duration(secs: u64) -> String {
+    let mut out = String::new();
+    for (count, unit) in [(secs / 3600, "h"), (secs / 60 % 60, "m"), (secs % 60, "s")] {
+        if count > 0 {
+            write!(out, "{count}{unit}").expect("writing to a String cannot fail");
+        }
+    }
+    if out.is_empty() {
+        out.push_str("0s");
+    }
+    out
 }

@@ -60,7 +60,8 @@ use super::{
     RunPlan, RunState, RunStatus,
 };
 use crate::health::{describe_failure, Evaluation, StepVerdict, Verdict};
-use crate::plan::FailureAction;
+use crate::plan::policy::format_duration;
+use crate::plan::{and_list, FailureAction};
 
 /// The events `command` appends to a run in `state`, or why it does not apply.
 pub fn decide(
@@ -264,8 +265,8 @@ impl Phase {
             let step = state.step.unwrap_or(0);
             format!(
                 "{} ({})",
-                step_words(state.stage, step),
-                exposure_words(run, state.stage, step)
+                which_step(state.stage, step),
+                run.step_words(state.stage, step)
             )
         };
         let remaining = || {
@@ -298,7 +299,7 @@ impl Phase {
                 )
             }
             Phase::RollingBack => format!("the run is rolling back, {}", remaining()),
-            Phase::Finished => format!("the run is {}", status_words(state.status)),
+            Phase::Finished => format!("the run is {}", state.status.words()),
         }
     }
 }
@@ -338,53 +339,18 @@ fn hint(command: Command, phase: Phase) -> &'static str {
     }
 }
 
-fn status_words(status: RunStatus) -> &'static str {
-    match status {
-        RunStatus::RolledBack => "rolled back",
-        RunStatus::RollingBack => "rolling back",
-        other => other.as_str(),
-    }
-}
-
 /// "step 2 of stage 1" (people count from 1).
-fn step_words(stage: usize, step: usize) -> String {
+fn which_step(stage: usize, step: usize) -> String {
     format!("step {} of stage {}", step + 1, stage + 1)
-}
-
-/// What a step sets: "payment 5% in eu-west, checkout 5%".
-fn exposure_words(run: &RunPlan, stage: usize, step: usize) -> String {
-    run.step(stage, step)
-        .iter()
-        .map(|s| match &s.region {
-            Some(region) => format!("{} {}% in {region}", s.service, s.percent),
-            None => format!("{} {}%", s.service, s.percent),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// "stage 3" or "stages 3, 2 and 1" (1-based, in the order given).
 fn stage_list(stages: &[usize]) -> String {
     let numbers: Vec<String> = stages.iter().map(|s| (s + 1).to_string()).collect();
     match numbers.as_slice() {
-        [one] => format!("stage {one}"),
-        [first @ .., last] => format!("stages {} and {last}", first.join(", ")),
         [] => "no stage".to_string(),
-    }
-}
-
-/// A bake time as people say it: "10m", "1h 30m", "45s".
-fn duration_words(millis: Millis) -> String {
-    let secs = (millis / 1000).max(0);
-    let parts: Vec<String> = [(secs / 3600, "h"), (secs / 60 % 60, "m"), (secs % 60, "s")]
-        .iter()
-        .filter(|(count, _)| *count > 0)
-        .map(|(count, unit)| format!("{count}{unit}"))
-        .collect();
-    if parts.is_empty() {
-        "0s".to_string()
-    } else {
-        parts.join(" ")
+        [one] => format!("stage {one}"),
+        many => format!("stages {}", and_list(many)),
     }
 }
 
@@ -407,12 +373,11 @@ fn stage_awaits_ack(run: &RunPlan, stage: usize) -> bool {
 
 /// Every placement a stage's steps touch.
 fn stage_placements(run: &RunPlan, stage: usize) -> impl Iterator<Item = Placement> + '_ {
-    run.plan.stages.get(stage).into_iter().flat_map(|s| {
-        s.steps.iter().map(|step| Placement {
-            service: step.service.clone(),
-            region: step.region.clone(),
-        })
-    })
+    run.plan
+        .stages
+        .get(stage)
+        .into_iter()
+        .flat_map(|s| s.steps.iter().map(Placement::of))
 }
 
 fn request(run: &RunPlan, stage: usize, step: usize) -> EventKind {
@@ -542,22 +507,22 @@ fn baked_reason(
     let next = match events.last() {
         Some(&EventKind::StepRequested { stage, step, .. }) if stage == state.stage => format!(
             "moving to {} ({})",
-            step_words(stage, step),
-            exposure_words(run, stage, step)
+            which_step(stage, step),
+            run.step_words(stage, step)
         ),
         Some(&EventKind::StepRequested { stage, step, .. }) => format!(
             "stage {} is complete, moving to {} ({})",
             state.stage + 1,
-            step_words(stage, step),
-            exposure_words(run, stage, step)
+            which_step(stage, step),
+            run.step_words(stage, step)
         ),
         _ => format!("stage {} and the run are complete", state.stage + 1),
     };
     format!(
         "{} ({}) baked {} with {gates}: {next}",
-        step_words(state.stage, step),
-        exposure_words(run, state.stage, step),
-        duration_words(run.bake_millis(state.stage, step))
+        which_step(state.stage, step),
+        run.step_words(state.stage, step),
+        format_duration((run.bake_millis(state.stage, step) / 1000).unsigned_abs())
     )
 }
 
@@ -600,11 +565,7 @@ fn request_step(
     state.step = Some(step);
     state.bake_left = None;
     for s in run.step(stage, step) {
-        let placement = Placement {
-            service: s.service.clone(),
-            region: s.region.clone(),
-        };
-        state.exposure.insert(placement, s.percent);
+        state.exposure.insert(Placement::of(s), s.percent);
     }
     if awaits_ack {
         state.pending = Some(Pending::Step { stage, step });

@@ -85,6 +85,18 @@ impl RunPlan {
             .unwrap_or(0)
     }
 
+    /// What step `step` of stage `stage` sets, in words: "payment 5% in eu-west, checkout 5%".
+    pub fn step_words(&self, stage: usize, step: usize) -> String {
+        self.step(stage, step)
+            .iter()
+            .map(|s| match &s.region {
+                Some(region) => format!("{} {}% in {region}", s.service, s.percent),
+                None => format!("{} {}%", s.service, s.percent),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn on_failure(&self, stage: usize) -> FailureAction {
         self.plan
             .stages
@@ -94,7 +106,7 @@ impl RunPlan {
 }
 
 /// A stage's plan steps per service, in the stage's service order, each in plan order.
-fn steps_by_service(stage: &Stage) -> Vec<(&str, Vec<&Step>)> {
+pub(crate) fn steps_by_service(stage: &Stage) -> Vec<(&str, Vec<&Step>)> {
     let mut out: Vec<(&str, Vec<&Step>)> = stage
         .services
         .iter()
@@ -133,6 +145,15 @@ impl RunStatus {
         }
     }
 
+    /// The status as people say it: "rolling back", "rolled back", "running".
+    pub fn words(self) -> &'static str {
+        match self {
+            RunStatus::RollingBack => "rolling back",
+            RunStatus::RolledBack => "rolled back",
+            other => other.as_str(),
+        }
+    }
+
     /// No command applies any more.
     pub fn is_finished(self) -> bool {
         matches!(
@@ -156,6 +177,16 @@ pub enum RollbackScope {
 pub struct Placement {
     pub service: String,
     pub region: Option<String>,
+}
+
+impl Placement {
+    /// Where a plan step applies.
+    pub fn of(step: &Step) -> Placement {
+        Placement {
+            service: step.service.clone(),
+            region: step.region.clone(),
+        }
+    }
 }
 
 /// An actuation sent to webhooks and not yet acknowledged by all of them.
@@ -318,6 +349,26 @@ pub enum EventKind {
     Aborted,
 }
 
+impl EventKind {
+    /// The event's type as serialized (its `type` tag): "step_requested", "paused", ...
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Started => "started",
+            EventKind::StepRequested { .. } => "step_requested",
+            EventKind::StageRolledBack { .. } => "stage_rolled_back",
+            EventKind::Acknowledged => "acknowledged",
+            EventKind::StageCompleted { .. } => "stage_completed",
+            EventKind::Completed => "completed",
+            EventKind::Paused { .. } => "paused",
+            EventKind::Resumed => "resumed",
+            EventKind::RollbackStarted { .. } => "rollback_started",
+            EventKind::RollbackFinished => "rollback_finished",
+            EventKind::Retried { .. } => "retried",
+            EventKind::Aborted => "aborted",
+        }
+    }
+}
+
 /// What people (and scripts) ask a run to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -363,3 +414,44 @@ impl Command {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("{0}")]
 pub struct Refusal(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_names_are_the_serde_tags() {
+        let every = [
+            EventKind::Started,
+            EventKind::StepRequested {
+                stage: 0,
+                step: 0,
+                awaits_ack: false,
+            },
+            EventKind::StageRolledBack {
+                stage: 0,
+                awaits_ack: true,
+            },
+            EventKind::Acknowledged,
+            EventKind::StageCompleted { stage: 0 },
+            EventKind::Completed,
+            EventKind::Paused { failed: Vec::new() },
+            EventKind::Resumed,
+            EventKind::RollbackStarted {
+                scope: RollbackScope::Plan,
+                failed: Vec::new(),
+            },
+            EventKind::RollbackFinished,
+            EventKind::Retried { awaits_ack: false },
+            EventKind::Aborted,
+        ];
+        for kind in &every {
+            let json = serde_json::to_value(kind).expect("an event kind serializes");
+            assert_eq!(json["type"].as_str(), Some(kind.name()), "{kind:?}");
+        }
+        let mut names: Vec<&str> = every.iter().map(EventKind::name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), every.len(), "two kinds share a name");
+    }
+}

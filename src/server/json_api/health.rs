@@ -1,6 +1,6 @@
 //! Metric ingestion and the simulator's faults.
 
-use crate::server::metrics::{self, IngestError, MAX_PROBLEMS_SHOWN};
+use crate::server::metrics::{self, IngestError};
 use crate::server::simulator;
 use crate::server::AppState;
 use crate::wire::runs::FaultRequest;
@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use breakwater_domain::health::batch::MAX_BATCH_PROBLEMS;
 use breakwater_domain::health::Sample;
 use breakwater_domain::simulator::Fault;
 use serde::{Deserialize, Serialize};
@@ -27,8 +28,8 @@ struct Batch {
     samples: Vec<Sample>,
 }
 
-/// 202 with the number of samples accepted; 400 with every problem (up to
-/// [`MAX_PROBLEMS_SHOWN`]) when the batch is refused, and then nothing of it is kept.
+/// 202 with the number of samples accepted; 400 with every problem (checking stops at
+/// [`MAX_BATCH_PROBLEMS`]) when the batch is refused, and then nothing of it is kept.
 async fn post_metrics(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
     let read = move || super::json_body::<Batch>(&body).map(|batch| batch.samples);
     match metrics::ingest(&state, read).await {
@@ -37,18 +38,15 @@ async fn post_metrics(State(state): State<AppState>, body: axum::body::Bytes) ->
             Json(serde_json::json!({ "accepted": accepted })),
         )
             .into_response(),
-        Err(IngestError::Refused(mut problems)) => {
-            let error = format!(
-                "the batch was refused, nothing of it was kept: {} problem{}{}",
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" },
-                if problems.len() > MAX_PROBLEMS_SHOWN {
-                    format!(" (the first {MAX_PROBLEMS_SHOWN} listed)")
-                } else {
-                    String::new()
+        Err(IngestError::Refused(problems)) => {
+            let count = match problems.len() {
+                1 => "1 problem".to_string(),
+                n if n >= MAX_BATCH_PROBLEMS => {
+                    format!("at least {n} problems (checking stopped there)")
                 }
-            );
-            problems.truncate(MAX_PROBLEMS_SHOWN);
+                n => format!("{n} problems"),
+            };
+            let error = format!("the batch was refused, nothing of it was kept: {count}");
             let body = serde_json::json!({ "error": error, "problems": problems });
             (StatusCode::BAD_REQUEST, Json(body)).into_response()
         }

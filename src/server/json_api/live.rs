@@ -29,12 +29,7 @@ async fn get_live(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = id.parse::<i64>().map_err(|_| {
-        ApiError::Invalid(format!(
-            "'{}' is not a run id",
-            crate::wire::contracts::shorten(&id)
-        ))
-    })?;
+    let id = super::runs::run_id(&id)?;
     let permit = state.live.admit().ok_or(ApiError::Busy)?;
     // Subscribed before the first view is read, so no update between the two is lost.
     let updates = state.live.subscribe();

@@ -26,7 +26,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn get_runs(State(state): State<AppState>) -> Result<Json<Vec<RunSummary>>, ApiError> {
-    Ok(Json(runs::list(&state).await?))
+    Ok(Json(runs::list(&state, None).await?))
 }
 
 #[derive(Deserialize)]
@@ -161,7 +161,8 @@ fn matches(headers: &HeaderMap, etag: &str) -> bool {
         .any(|tag| tag == etag || tag == "*")
 }
 
-fn run_id(text: &str) -> Result<i64, ApiError> {
+/// A run id from a path: a positive integer.
+pub(super) fn run_id(text: &str) -> Result<i64, ApiError> {
     text.parse::<i64>()
         .ok()
         .filter(|&id| id >= 1)

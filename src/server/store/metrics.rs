@@ -6,6 +6,18 @@ use breakwater_domain::health::{Bucket, Histogram, Series, SeriesKey};
 use breakwater_domain::run::Millis;
 use sqlx::Row;
 
+/// Ranges read by one statement: far below SQLite's limits on a compound SELECT's terms (500)
+/// and on a statement's parameters (32,766) for plans of up to a few hundred services.
+const RANGES_PER_QUERY: usize = 50;
+
+/// Buckets a reader needs: these services' buckets starting in `[from, to]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    pub services: Vec<String>,
+    pub from: Millis,
+    pub to: Millis,
+}
+
 impl Store {
     /// Adds every bucket of `series` to the stored ones in one transaction: counts are summed and
     /// histograms merged with a bucket already stored for the same series and start.
@@ -23,8 +35,14 @@ impl Store {
             .bind(region)
             .fetch_optional(&mut *tx)
             .await?;
-            let mut merged = match stored {
-                Some(row) => bucket_of(&row)?,
+            // A stored bucket that no longer decodes is replaced, not merged: failing here
+            // would fail every later flush.
+            let mut merged = match stored.as_ref().map(bucket_of) {
+                Some(Ok(stored)) => stored,
+                Some(Err(error)) => {
+                    tracing::error!(?key, start, %error, "undecodable metric bucket replaced");
+                    Bucket::default()
+                }
                 None => Bucket::default(),
             };
             merged.merge(bucket);
@@ -47,36 +65,49 @@ impl Store {
         Ok(())
     }
 
-    /// The stored buckets of `services` starting in `[from, to]`: one range scan per service.
-    pub async fn buckets(
-        &self,
-        services: &[String],
-        from: Millis,
-        to: Millis,
-    ) -> Result<Series, StoreError> {
+    /// The stored buckets starting in each of `wanted`'s ranges, for its services: one indexed
+    /// range scan per range (`UNION ALL`; a bucket in two overlapping ranges is kept once). A
+    /// bucket whose histogram does not decode is logged and skipped.
+    pub async fn buckets(&self, wanted: &[Wanted]) -> Result<Series, StoreError> {
         let mut series = Series::default();
-        if services.is_empty() {
-            return Ok(series);
-        }
-        let placeholders = vec!["?"; services.len()].join(", ");
-        let sql = format!(
-            "SELECT service, version, region, start, requests, errors, latency FROM metric_buckets
-             WHERE service IN ({placeholders}) AND start BETWEEN ? AND ?"
-        );
-        let mut query = sqlx::query(&sql);
-        for service in services {
-            query = query.bind(service);
-        }
-        for row in query.bind(from).bind(to).fetch_all(&self.pool).await? {
-            let region: String = row.get("region");
-            let key = SeriesKey {
-                service: row.get("service"),
-                version: row.get("version"),
-                region: (!region.is_empty()).then_some(region),
-            };
-            series
-                .buckets
-                .insert((key, row.get("start")), bucket_of(&row)?);
+        let wanted: Vec<&Wanted> = wanted.iter().filter(|w| !w.services.is_empty()).collect();
+        for chunk in wanted.chunks(RANGES_PER_QUERY) {
+            let sql = chunk
+                .iter()
+                .map(|w| {
+                    let placeholders = vec!["?"; w.services.len()].join(", ");
+                    format!(
+                        "SELECT service, version, region, start, requests, errors, latency
+                         FROM metric_buckets
+                         WHERE service IN ({placeholders}) AND start BETWEEN ? AND ?"
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            let mut query = sqlx::query(&sql);
+            for w in chunk {
+                for service in &w.services {
+                    query = query.bind(service);
+                }
+                query = query.bind(w.from).bind(w.to);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let region: String = row.get("region");
+                let key = SeriesKey {
+                    service: row.get("service"),
+                    version: row.get("version"),
+                    region: (!region.is_empty()).then_some(region),
+                };
+                let start: Millis = row.get("start");
+                match bucket_of(&row) {
+                    Ok(bucket) => {
+                        series.buckets.insert((key, start), bucket);
+                    }
+                    Err(error) => {
+                        tracing::error!(?key, start, %error, "stored metric bucket skipped")
+                    }
+                }
+            }
         }
         Ok(series)
     }

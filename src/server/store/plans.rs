@@ -2,7 +2,7 @@
 //! of everything done to a plan. Every write checks, inside its transaction, that the revision
 //! it acts on is still the latest, so concurrent writers get a conflict instead of a lost update.
 
-use super::{parse_stored, Store, StoreError};
+use super::{decode, encode, parse_stored, Store, StoreError};
 use crate::wire::plans::{PlanRevisionInfo, PlanState, PlanSummary};
 use breakwater_domain::plan::diff::PlanDiff;
 use breakwater_domain::plan::readiness::Acknowledgement;
@@ -409,13 +409,4 @@ fn summary_row(row: &SqliteRow) -> Result<PlanSummary, StoreError> {
         error_count: count("error_count"),
         warning_count: count("warning_count"),
     })
-}
-
-fn encode(value: &impl serde::Serialize) -> String {
-    serde_json::to_string(value).expect("plan types serialise")
-}
-
-fn decode<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
-    let text: String = row.get(column);
-    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("plan {column}: {e}")))
 }

@@ -2,20 +2,26 @@
 //! (written in the same transaction as the events), the first answer to every idempotency key,
 //! and the executor's latest gate evaluations.
 
-use super::{parse_stored, Store, StoreError};
+use super::{decode, encode, parse_stored, Store, StoreError};
 use crate::wire::runs::{EventView, RunSummary};
 use breakwater_domain::health::StepVerdict;
-use breakwater_domain::run::{evolve, Actor, EventKind, Millis, RunEvent, RunPlan, RunState};
+use breakwater_domain::run::{
+    evolve, replay, Actor, EventKind, Millis, RunEvent, RunPlan, RunState,
+};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite};
 
-/// Evaluations kept per run: the run page shows the latest, health reads the latest.
-const EVALUATIONS_KEPT: i64 = 100;
+/// Evaluations kept per run: the run page and live health read the latest, the rest is the
+/// recent history for looking into a verdict. 2,000 evaluations cover 5.5 hours at the
+/// default 10-second interval (a long stage's bake) at about 1 KB to a few KB each.
+const EVALUATIONS_KEPT: i64 = 2_000;
+/// Most runs the run list shows: the newest.
+pub const RUNS_LISTED: i64 = 200;
 /// The statuses in which a run holds its services (the executor's work list).
 const ACTIVE: &str = "('pending', 'running', 'paused', 'rolling_back')";
 const RUN_COLUMNS: &str =
-    "id, plan_revision, run_plan, state, created_by, created_at, updated_at FROM runs";
+    "runs.id, plan_revision, run_plan, state, created_by, created_at, updated_at FROM runs";
 
 /// A run as stored: its frozen plan and its current state (the fold of its events).
 #[derive(Debug, Clone, PartialEq)]
@@ -122,15 +128,19 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(stored_run).transpose()
+        match row {
+            Some(row) => Ok(Some(self.stored_run(&row).await?)),
+            None => Ok(None),
+        }
     }
 
-    /// Every run, the newest first.
+    /// The newest [`RUNS_LISTED`] runs, the newest first.
     pub async fn runs(&self) -> Result<Vec<StoredRun>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {RUN_COLUMNS} ORDER BY id DESC"))
+        let rows = sqlx::query(&format!("SELECT {RUN_COLUMNS} ORDER BY id DESC LIMIT ?"))
+            .bind(RUNS_LISTED)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(stored_run).collect()
+        Ok(self.readable(&rows).await)
     }
 
     /// The runs that are not finished (pending, running, paused, rolling back), oldest first.
@@ -140,18 +150,61 @@ impl Store {
         ))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(stored_run).collect()
+        Ok(self.readable(&rows).await)
     }
 
-    /// The newest run that changes `service`, whatever its status.
-    pub async fn latest_run_of(&self, service: &str) -> Result<Option<StoredRun>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {RUN_COLUMNS} WHERE id = (SELECT max(run) FROM run_services WHERE service = ?)"
+    /// Per service (only `service` when given), the newest run that started changing it,
+    /// whatever its status since: a run that never started has exposed nothing.
+    pub async fn latest_started_runs(
+        &self,
+        service: Option<&str>,
+    ) -> Result<Vec<(String, StoredRun)>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT s.service, {RUN_COLUMNS} JOIN run_services s ON s.run = runs.id
+             WHERE (?1 IS NULL OR s.service = ?1) AND runs.id = (
+                 SELECT max(o.run) FROM run_services o JOIN run_events e ON e.run = o.run
+                 WHERE o.service = s.service AND e.seq = 1 AND e.status_after != 'aborted')
+             ORDER BY s.service"
         ))
         .bind(service)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        row.as_ref().map(stored_run).transpose()
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            match self.stored_run(row).await {
+                Ok(run) => out.push((row.get("service"), run)),
+                Err(error) => left_out(row, &error),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The runs of `rows` that can be read: one that cannot is logged and left out, so it
+    /// never hides the others (from the executor, the run list, the simulator).
+    async fn readable(&self, rows: &[SqliteRow]) -> Vec<StoredRun> {
+        let mut runs = Vec::with_capacity(rows.len());
+        for row in rows {
+            match self.stored_run(row).await {
+                Ok(run) => runs.push(run),
+                Err(error) => left_out(row, &error),
+            }
+        }
+        runs
+    }
+
+    /// The run of `row`. When only its cached state is unreadable, the state is rebuilt from
+    /// the run's log (the state is the log's fold).
+    async fn stored_run(&self, row: &SqliteRow) -> Result<StoredRun, StoreError> {
+        let run: RunPlan = decode(row, "run_plan")?;
+        let state = match decode(row, "state") {
+            Ok(state) => state,
+            Err(error) => {
+                let id: i64 = row.get("id");
+                tracing::warn!(run = id, %error, "run state rebuilt from the run's log");
+                replay(&run, &self.events(id).await?)
+            }
+        };
+        Ok(stored_run(row, run, state))
     }
 
     /// A run's log, oldest first.
@@ -234,7 +287,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("run {id}")))?;
-        let mut stored = stored_run(&row)?;
+        let mut stored = stored_run(&row, decode(&row, "run_plan")?, decode(&row, "state")?);
         if stored.state.revision != expected_revision {
             return Err(StoreError::Conflict(format!(
                 "run {id} is at revision {}, not {expected_revision}: it changed meanwhile; \
@@ -388,16 +441,21 @@ fn answer_again(
     }
 }
 
-fn stored_run(row: &SqliteRow) -> Result<StoredRun, StoreError> {
-    Ok(StoredRun {
+fn left_out(row: &SqliteRow, error: &StoreError) {
+    let id: i64 = row.get("id");
+    tracing::error!(run = id, %error, "run left out: its stored row is unreadable");
+}
+
+fn stored_run(row: &SqliteRow, run: RunPlan, state: RunState) -> StoredRun {
+    StoredRun {
         id: row.get("id"),
-        run: decode(row, "run_plan")?,
-        state: decode(row, "state")?,
+        run,
+        state,
         created_by: row.get("created_by"),
         created_at: row.get("created_at"),
         updated_at: row.get("updated_at"),
         plan_revision: row.get("plan_revision"),
-    })
+    }
 }
 
 /// A stored time as RFC 3339, UTC (to the second).
@@ -405,13 +463,4 @@ fn rfc3339(at: Millis) -> String {
     chrono::DateTime::from_timestamp_millis(at)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn encode(value: &impl Serialize) -> String {
-    serde_json::to_string(value).expect("run types serialise")
-}
-
-fn decode<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
-    let text: String = row.get(column);
-    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("run {column}: {e}")))
 }

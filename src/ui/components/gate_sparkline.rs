@@ -3,7 +3,7 @@
 
 use super::plan_stages::signal_label;
 use crate::wire::runs::Sparkline;
-use breakwater_domain::health::{Evaluation, Scope, Verdict};
+use breakwater_domain::health::{amount, Evaluation, Scope, Verdict};
 use breakwater_domain::plan::Signal;
 use leptos::prelude::*;
 
@@ -20,18 +20,8 @@ pub fn verdict_label(verdict: Verdict) -> &'static str {
     }
 }
 
-/// A signal's value with its unit: `0.42%`, `920 ms`, `3.1×`, `pass`.
-pub fn signal_value(signal: Signal, value: f64) -> String {
-    match signal {
-        Signal::ErrorRate => format!("{value:.2}%"),
-        Signal::LatencyP99 => format!("{value:.0} ms"),
-        Signal::BurnRate => format!("{value:.1}×"),
-        Signal::DataCheck if value >= 1.0 => "passes".to_string(),
-        Signal::DataCheck => "fails".to_string(),
-    }
-}
-
-/// The runs of consecutive points of `points` (broken where there was no traffic) as (x, y) in a
+/// The runs of consecutive points of `points` (broken where there was no traffic or no finite
+/// value) as (x, y) in a
 /// `WIDTH` × `HEIGHT` box, and the threshold's height, all on one scale from 0.
 pub fn sparkline_segments(points: &[Option<f64>], threshold: f64) -> (Vec<Vec<(f64, f64)>>, f64) {
     let top = points
@@ -48,7 +38,9 @@ pub fn sparkline_segments(points: &[Option<f64>], threshold: f64) -> (Vec<Vec<(f
     let mut segments: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut gap = true;
     for (i, point) in points.iter().enumerate() {
-        match point.filter(|v| v.is_finite()) {
+        // A value that is not a number is no more drawable than no traffic: both break the line.
+        let value = point.filter(|v| v.is_finite());
+        match value {
             Some(v) if gap => segments.push(vec![(i as f64 * dx, y(v))]),
             Some(v) => segments
                 .last_mut()
@@ -56,7 +48,7 @@ pub fn sparkline_segments(points: &[Option<f64>], threshold: f64) -> (Vec<Vec<(f
                 .for_each(|s| s.push((i as f64 * dx, y(v)))),
             None => {}
         }
-        gap = point.is_none();
+        gap = value.is_none();
     }
     (segments, y(threshold))
 }
@@ -68,7 +60,7 @@ fn SparklineSvg(line: Sparkline) -> impl IntoView {
         "{} of {} over the last 15 minutes, threshold {}",
         signal_label(line.signal),
         line.service,
-        signal_value(line.signal, line.threshold)
+        amount(line.signal, Some(line.threshold))
     );
     let marks = segments
         .into_iter()
@@ -110,25 +102,20 @@ pub fn GateTable(evaluations: Vec<Evaluation>, sparklines: Vec<Sparkline>) -> im
     let rows = evaluations
         .into_iter()
         .map(|e| {
-            let line = sparklines
-                .iter()
-                .find(|s| s.service == e.service && s.scope == e.scope && s.signal == e.signal)
-                .cloned();
+            let line = sparklines.iter().find(|s| s.draws(&e)).cloned();
             let scope = match e.scope {
                 Scope::Own => "own",
                 Scope::Downstream => "downstream",
             };
-            let value = e
-                .value
-                .map_or("no data".to_string(), |v| signal_value(e.signal, v));
+            let value = amount(e.signal, e.value);
             let against = match (e.signal, e.baseline) {
                 (Signal::DataCheck, _) => "must pass".to_string(),
                 (_, Some(baseline)) => format!(
                     "≤ {} (baseline {})",
-                    signal_value(e.signal, e.threshold),
-                    signal_value(e.signal, baseline)
+                    amount(e.signal, Some(e.threshold)),
+                    amount(e.signal, Some(baseline))
                 ),
-                (_, None) => format!("≤ {}", signal_value(e.signal, e.threshold)),
+                (_, None) => format!("≤ {}", amount(e.signal, Some(e.threshold))),
             };
             let verdict = verdict_label(e.verdict);
             view! {
@@ -186,6 +173,25 @@ mod tests {
     }
 
     #[test]
+    fn values_that_are_not_numbers_break_the_line_too() {
+        let (segments, _) = sparkline_segments(
+            &[
+                Some(1.0),
+                Some(f64::NAN),
+                Some(2.0),
+                Some(f64::INFINITY),
+                Some(3.0),
+            ],
+            4.0,
+        );
+        assert_eq!(segments.iter().map(Vec::len).collect::<Vec<_>>(), [1, 1, 1]);
+        assert_eq!(
+            segments.iter().map(|s| s[0].0).collect::<Vec<_>>(),
+            [0.0, 80.0, 160.0]
+        );
+    }
+
+    #[test]
     fn an_empty_sparkline_draws_only_its_threshold() {
         let (segments, threshold) = sparkline_segments(&[None, None], 2.0);
         assert!(segments.is_empty());
@@ -193,13 +199,5 @@ mod tests {
         let (segments, threshold) = sparkline_segments(&[], 0.0);
         assert!(segments.is_empty());
         assert_eq!(threshold, HEIGHT);
-    }
-
-    #[test]
-    fn values_carry_their_unit() {
-        assert_eq!(signal_value(Signal::ErrorRate, 0.4213), "0.42%");
-        assert_eq!(signal_value(Signal::LatencyP99, 919.6), "920 ms");
-        assert_eq!(signal_value(Signal::BurnRate, 3.06), "3.1×");
-        assert_eq!(signal_value(Signal::DataCheck, 0.0), "fails");
     }
 }

@@ -221,7 +221,7 @@ impl NodeHealth {
             title.push_str(" (the failure started here)");
         }
         for failing in &live.failing {
-            title.push_str(&format!("\n{}", failing.summary));
+            title.push_str(&format!("\n{failing}"));
         }
         NodeHealth {
             health: live.health,

@@ -2,30 +2,11 @@
 //! its exposure steps, gates, rollback order, blast radius, the reasons for its place and its
 //! problems. Used by the plan view, the editor's live preview and the presentation view.
 
+use breakwater_domain::plan::policy::format_duration;
 use breakwater_domain::plan::{
     Explanation, FailureAction, Gate, PlanLocation, PlanProblem, Signal, Stage, Step,
 };
 use leptos::prelude::*;
-
-/// A duration for people: `1h 20m`, `45m`, `30s`, `0s`.
-pub fn duration(secs: u64) -> String {
-    let (d, h, m, s) = (
-        secs / 86_400,
-        secs % 86_400 / 3600,
-        secs % 3600 / 60,
-        secs % 60,
-    );
-    let parts: Vec<String> = [(d, "d"), (h, "h"), (m, "m"), (s, "s")]
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, unit)| format!("{n}{unit}"))
-        .collect();
-    if parts.is_empty() {
-        "0s".to_string()
-    } else {
-        parts.join(" ")
-    }
-}
 
 pub fn failure_label(action: FailureAction) -> &'static str {
     match action {
@@ -61,7 +42,7 @@ pub fn gate_text(gate: &Gate) -> String {
     };
     let window = gate
         .window_secs
-        .map_or(String::new(), |w| format!(" over {}", duration(w)));
+        .map_or(String::new(), |w| format!(" over {}", format_duration(w)));
     let downstream = if gate.downstream {
         ", watched downstream too"
     } else {
@@ -156,7 +137,7 @@ fn step_rows(stage: &Stage) -> impl IntoView {
         let region_label = region.unwrap_or_else(|| "all regions".into());
         let summary = steps
             .iter()
-            .map(|s| format!("{}% for {}", s.percent, duration(s.bake_secs)))
+            .map(|s| format!("{}% for {}", s.percent, format_duration(s.bake_secs)))
             .collect::<Vec<_>>()
             .join(", ");
         let mut at = offset;
@@ -169,7 +150,7 @@ fn step_rows(stage: &Stage) -> impl IntoView {
                 let title = format!(
                     "{service} in {region_label}: {}% of traffic, bakes {}",
                     s.percent,
-                    duration(s.bake_secs)
+                    format_duration(s.bake_secs)
                 );
                 view! {
                     <span class="step" style=format!("left:{left:.2}%;width:{width:.2}%") title=title>
@@ -183,7 +164,7 @@ fn step_rows(stage: &Stage) -> impl IntoView {
             <div class="step-row" role="listitem" aria-label=label>
                 <span class="step-label"><strong>{service.clone()}</strong>" " {region_label}</span>
                 <span class="step-track">{bars}</span>
-                <span class="step-time">{duration(at - offset)}</span>
+                <span class="step-time">{format_duration(at - offset)}</span>
             </div>
         });
         previous = Some((service, at));
@@ -260,7 +241,7 @@ pub fn StageCard(
                 {stage.coordinated.then(|| view! {
                     <span class="badge coordinated" title="The services form a hard cycle: switch them together behind a flag">"coordinated"</span>
                 })}
-                <span class="estimate">{format!("≈ {}", duration(stage.estimated_secs))}</span>
+                <span class="estimate">{format!("≈ {}", format_duration(stage.estimated_secs))}</span>
             </header>
             <ul class="stage-services" aria-label="Services">{services}</ul>
             <div class="timeline" role="list" aria-label="Exposure steps">{step_rows(&stage)}</div>

@@ -1,7 +1,8 @@
 //! The controls of a run: one button per command, enabled only when the command applies now;
-//! each asks for a confirmation and a reason before it acts. An action carries the run revision
-//! the page shows, so acting on a run that changed meanwhile is refused (409) and the page
-//! catches up instead.
+//! each asks for a confirmation and a reason before it acts. Opening the confirmation fixes the
+//! run revision the page shows and one idempotency key, and every submit of that confirmation
+//! sends both: a submit retried after a lost answer acts once, and acting on a run that changed
+//! meanwhile is refused (409) and the page catches up instead.
 
 use crate::api::runs::act_on_run;
 use crate::wire::runs::ActionRequest;
@@ -43,13 +44,22 @@ fn is_drastic(command: Command) -> bool {
     )
 }
 
-/// Unique per click: the browser's clock and a random number. The server acts once per key.
+/// Unique per confirmation: the browser's clock and a random number. The server acts once per key.
 fn idempotency_key() -> String {
     format!(
         "web-{:x}-{:012x}",
         js_sys::Date::now() as u64,
         (js_sys::Math::random() * (1u64 << 48) as f64) as u64
     )
+}
+
+/// An open confirmation: the command and what each of its submits sends with it.
+#[derive(Clone, PartialEq)]
+struct Confirming {
+    command: Command,
+    /// The revision the page showed when the confirmation opened.
+    expected_revision: u64,
+    idempotency_key: String,
 }
 
 #[derive(Clone, PartialEq)]
@@ -67,7 +77,7 @@ pub fn RunControls(
     revision: Signal<u64>,
     on_changed: Callback<()>,
 ) -> impl IntoView {
-    let confirming = RwSignal::new(None::<Command>);
+    let confirming = RwSignal::new(None::<Confirming>);
     let reason = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let notice = RwSignal::new(None::<Notice>);
@@ -79,7 +89,11 @@ pub fn RunControls(
 
     let open = move |command: Command| {
         notice.set(None);
-        confirming.set(Some(command));
+        confirming.set(Some(Confirming {
+            command,
+            expected_revision: revision.get_untracked(),
+            idempotency_key: idempotency_key(),
+        }));
         request_animation_frame(move || {
             if let Some(input) = reason_ref.get_untracked() {
                 let _ = input.focus();
@@ -88,13 +102,18 @@ pub fn RunControls(
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(command) = confirming.get_untracked() else {
+        let Some(Confirming {
+            command,
+            expected_revision,
+            idempotency_key,
+        }) = confirming.get_untracked()
+        else {
             return;
         };
         let request = ActionRequest {
             command,
-            expected_revision: revision.get_untracked(),
-            idempotency_key: idempotency_key(),
+            expected_revision,
+            idempotency_key,
             reason: reason.get_untracked().trim().to_string(),
         };
         if request.reason.is_empty() {
@@ -144,7 +163,7 @@ pub fn RunControls(
         .collect_view();
 
     let dialog = move || {
-        confirming.get().map(|command| {
+        confirming.get().map(|Confirming { command, .. }| {
             let label = command_label(command);
             view! {
                 <form class="confirm" role="dialog" aria-modal="true" aria-labelledby="confirm-title"

@@ -4,37 +4,17 @@
 use breakwater_domain::run::{Millis, RunPlan, RunStatus};
 use leptos::prelude::*;
 
-pub fn status_label(status: RunStatus) -> &'static str {
-    match status {
-        RunStatus::Pending => "pending",
-        RunStatus::Running => "running",
-        RunStatus::Paused => "paused",
-        RunStatus::RollingBack => "rolling back",
-        RunStatus::RolledBack => "rolled back",
-        RunStatus::Completed => "completed",
-        RunStatus::Aborted => "aborted",
-    }
-}
-
 #[component]
 pub fn RunStatusBadge(status: RunStatus) -> impl IntoView {
-    view! { <span class=format!("run-status {}", status.as_str())>{status_label(status)}</span> }
+    view! { <span class=format!("run-status {}", status.as_str())>{status.words()}</span> }
 }
 
 /// Where a run is, 1-based as people count: "stage 2 of 3 · step 1 of 2".
-pub fn position(
-    stage: usize,
-    stage_count: usize,
-    step: Option<usize>,
-    run: Option<&RunPlan>,
-) -> String {
-    let stage_text = format!("stage {} of {stage_count}", stage + 1);
-    match (step, run) {
-        (Some(j), Some(run)) => {
-            format!("{stage_text} · step {} of {}", j + 1, run.step_count(stage))
-        }
-        (Some(j), None) => format!("{stage_text} · step {}", j + 1),
-        (None, _) => format!("{stage_text} · not started"),
+pub fn position(run: &RunPlan, stage: usize, step: Option<usize>) -> String {
+    let stage_text = format!("stage {} of {}", stage + 1, run.plan.stages.len());
+    match step {
+        Some(j) => format!("{stage_text} · step {} of {}", j + 1, run.step_count(stage)),
+        None => format!("{stage_text} · not started"),
     }
 }
 
@@ -78,7 +58,7 @@ fn civil_date(days: i64) -> (i64, i64, i64) {
 /// A countdown: `0:07`, `12:30`, `1:02:03`.
 pub fn countdown(millis: Millis) -> String {
     // Rounded up: "0:00" only once the moment has come.
-    let secs = (millis.max(0) + 999) / 1000;
+    let secs = millis.max(0).saturating_add(999) / 1000;
     let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
     if h > 0 {
         format!("{h}:{m:02}:{s:02}")
@@ -88,8 +68,44 @@ pub fn countdown(millis: Millis) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use breakwater_domain::plan::{FailureAction, Plan, Stage, Step, TierCounts};
+
+    /// A run of one stage: payment in eu-west-1 at 50%, then 100%, a minute each.
+    pub(crate) fn drill_run() -> RunPlan {
+        let step = |percent| Step {
+            service: "payment".to_string(),
+            region: Some("eu-west-1".to_string()),
+            percent,
+            bake_secs: 60,
+            gates: Vec::new(),
+        };
+        RunPlan {
+            plan_name: "drill".to_string(),
+            plan_revision: 1,
+            plan: Plan {
+                name: "drill".to_string(),
+                stages: vec![Stage {
+                    index: 1,
+                    services: vec!["payment".to_string()],
+                    steps: vec![step(50), step(100)],
+                    gates: Vec::new(),
+                    on_failure: FailureAction::Pause,
+                    rollback_order: vec!["payment".to_string()],
+                    blast_radius: Vec::new(),
+                    blast_by_tier: TierCounts::default(),
+                    estimated_secs: 120,
+                    coordinated: false,
+                    explanations: Vec::new(),
+                }],
+                problems: Vec::new(),
+                rollback: vec![1],
+                estimated_secs: 120,
+            },
+            services: Vec::new(),
+        }
+    }
 
     #[test]
     fn moments_read_in_utc_to_the_second() {
@@ -112,11 +128,14 @@ mod tests {
         assert_eq!(countdown(-5), "0:00");
         assert_eq!(countdown(750_000), "12:30");
         assert_eq!(countdown(3_723_000), "1:02:03");
+        // A moment far away (a bad clock) reads as one, it does not overflow.
+        assert_eq!(countdown(Millis::MAX), "2562047788015:12:55");
     }
 
     #[test]
     fn positions_count_from_one() {
-        assert_eq!(position(1, 3, Some(0), None), "stage 2 of 3 · step 1");
-        assert_eq!(position(0, 2, None, None), "stage 1 of 2 · not started");
+        let run = drill_run();
+        assert_eq!(position(&run, 0, Some(1)), "stage 1 of 1 · step 2 of 2");
+        assert_eq!(position(&run, 0, None), "stage 1 of 1 · not started");
     }
 }

@@ -2,13 +2,13 @@
 //! and after. The executor's own decisions stand out with their one-sentence reason and the gate
 //! evaluations behind them.
 
-use super::run_status::{status_label, utc};
+use super::run_status::utc;
 use crate::wire::runs::EventView;
 use breakwater_domain::health::Evaluation;
 use breakwater_domain::run::{Actor, EventKind, RollbackScope, RunPlan};
 use leptos::prelude::*;
 
-/// What an event did, in words: "stage 1, step 2 requested: payment in eu-west-1 at 100%".
+/// What an event did, in words: "stage 1, step 2 requested: payment 100% in eu-west-1".
 pub fn event_text(run: &RunPlan, kind: &EventKind) -> String {
     match kind {
         EventKind::Started => "run started".to_string(),
@@ -17,15 +17,7 @@ pub fn event_text(run: &RunPlan, kind: &EventKind) -> String {
             step,
             awaits_ack,
         } => {
-            let targets = run
-                .step(*stage, *step)
-                .iter()
-                .map(|s| match &s.region {
-                    Some(region) => format!("{} in {region} at {}%", s.service, s.percent),
-                    None => format!("{} at {}%", s.service, s.percent),
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
+            let targets = run.step_words(*stage, *step);
             let ack = if *awaits_ack {
                 " (waiting for the webhooks)"
             } else {
@@ -76,8 +68,8 @@ pub fn RunTimeline(run: RunPlan, events: Vec<EventView>) -> impl IntoView {
             let change = (e.status_before != e.status_after).then(|| {
                 format!(
                     "{} → {}",
-                    status_label(e.status_before),
-                    status_label(e.status_after)
+                    e.status_before.words(),
+                    e.status_after.words()
                 )
             });
             let failed = failed_gates(&e.event.kind)
@@ -87,7 +79,7 @@ pub fn RunTimeline(run: RunPlan, events: Vec<EventView>) -> impl IntoView {
             let alarm = !failed_gates(&e.event.kind).is_empty();
             view! {
                 <li class="event" class:automatic=automatic class:alarm=alarm
-                    data-seq=e.event.seq data-kind=kind_name(&e.event.kind)>
+                    data-seq=e.event.seq data-kind=e.event.kind.name()>
                     <p class="event-head">
                         <time>{utc(e.event.at)}</time>
                         <strong class="what">{event_text(&run, &e.event.kind)}</strong>
@@ -103,66 +95,14 @@ pub fn RunTimeline(run: RunPlan, events: Vec<EventView>) -> impl IntoView {
     view! { <ol class="timeline-events" reversed>{items}</ol> }
 }
 
-/// The event's type as the log's JSON names it, for styling and tests.
-fn kind_name(kind: &EventKind) -> &'static str {
-    match kind {
-        EventKind::Started => "started",
-        EventKind::StepRequested { .. } => "step_requested",
-        EventKind::StageRolledBack { .. } => "stage_rolled_back",
-        EventKind::Acknowledged => "acknowledged",
-        EventKind::StageCompleted { .. } => "stage_completed",
-        EventKind::Completed => "completed",
-        EventKind::Paused { .. } => "paused",
-        EventKind::Resumed => "resumed",
-        EventKind::RollbackStarted { .. } => "rollback_started",
-        EventKind::RollbackFinished => "rollback_finished",
-        EventKind::Retried { .. } => "retried",
-        EventKind::Aborted => "aborted",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use breakwater_domain::plan::{FailureAction, Plan, Stage, Step, TierCounts};
-
-    fn run() -> RunPlan {
-        let step = |region: &str, percent| Step {
-            service: "payment".to_string(),
-            region: Some(region.to_string()),
-            percent,
-            bake_secs: 60,
-            gates: Vec::new(),
-        };
-        RunPlan {
-            plan_name: "drill".to_string(),
-            plan_revision: 1,
-            plan: Plan {
-                name: "drill".to_string(),
-                stages: vec![Stage {
-                    index: 1,
-                    services: vec!["payment".to_string()],
-                    steps: vec![step("eu-west-1", 50), step("eu-west-1", 100)],
-                    gates: Vec::new(),
-                    on_failure: FailureAction::Pause,
-                    rollback_order: vec!["payment".to_string()],
-                    blast_radius: Vec::new(),
-                    blast_by_tier: TierCounts::default(),
-                    estimated_secs: 120,
-                    coordinated: false,
-                    explanations: Vec::new(),
-                }],
-                problems: Vec::new(),
-                rollback: vec![1],
-                estimated_secs: 120,
-            },
-            services: Vec::new(),
-        }
-    }
+    use crate::ui::components::run_status::tests::drill_run;
 
     #[test]
     fn events_say_what_moved_counting_from_one() {
-        let run = run();
+        let run = drill_run();
         let step = EventKind::StepRequested {
             stage: 0,
             step: 1,
@@ -170,7 +110,7 @@ mod tests {
         };
         assert_eq!(
             event_text(&run, &step),
-            "stage 1, step 2 requested: payment in eu-west-1 at 100% (waiting for the webhooks)"
+            "stage 1, step 2 requested: payment 100% in eu-west-1 (waiting for the webhooks)"
         );
         let rollback = EventKind::RollbackStarted {
             scope: RollbackScope::Plan,

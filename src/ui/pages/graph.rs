@@ -1,6 +1,7 @@
 //! The home page: the dependency graph of the current catalog, optionally with a plan drawn over
 //! it (`?plan=NAME`, and `&stage=K` to shade a stage's blast radius), and during a run each
-//! service's live health (asked for again every few seconds in the browser).
+//! service's live health (asked for again every few seconds in the browser while a run is
+//! active, every half minute otherwise).
 
 use super::LoadError;
 use crate::api::catalog::get_catalog;
@@ -36,7 +37,16 @@ pub fn GraphPage() -> impl IntoView {
     let polled = RwSignal::new(None::<Vec<ServiceHealth>>);
     #[cfg(feature = "hydrate")]
     {
+        // While no run is active (the last answer was empty) only every `IDLE_TICKS`th tick asks,
+        // so an idle graph costs the server little and still shows a new run soon.
+        let quiet_ticks = StoredValue::new(0u32);
         let poll = move || {
+            let active = polled.with_untracked(|p| p.as_ref().is_none_or(|h| !h.is_empty()));
+            if !active && quiet_ticks.get_value() + 1 < IDLE_TICKS {
+                quiet_ticks.update_value(|n| *n += 1);
+                return;
+            }
+            quiet_ticks.set_value(0);
             leptos::task::spawn_local(async move {
                 if let Ok(health) = live_health().await {
                     polled.try_set(Some(health));
@@ -95,9 +105,12 @@ pub fn GraphPage() -> impl IntoView {
     }
 }
 
-/// How often the browser asks for the services' live health.
+/// How often the browser asks for the services' live health during a run.
 #[cfg(feature = "hydrate")]
 const HEALTH_POLL: std::time::Duration = std::time::Duration::from_secs(3);
+/// Without an active run, it asks every 10 × 3 s = 30 s.
+#[cfg(feature = "hydrate")]
+const IDLE_TICKS: u32 = 10;
 
 /// A plan's name and stages, for the overlay. Lazy (a wasm chunk of its own): decoding a whole
 /// plan takes code the graph needs only when it shows one, and the page's resource carries only

@@ -7,12 +7,12 @@ use super::plan_name;
 use crate::api::catalog::get_catalog;
 use crate::api::plans::{check_plan, get_plan, save_plan};
 use crate::ui::components::plan_stages::{
-    duration, failure_label, problem_counts, signal_label, stage_problems, PlanProblemList,
-    StageCard,
+    failure_label, problem_counts, signal_label, stage_problems, PlanProblemList, StageCard,
 };
 use crate::ui::pages::LoadError;
 use crate::wire::catalog::{CatalogView, ServiceCard};
 use crate::wire::plans::{CheckedPlan, PlanSaveOutcome};
+use breakwater_domain::plan::policy::format_duration;
 use breakwater_domain::plan::{
     plan, Change, ContractChange, Effects, FailureAction, Gate, Migration, Phase, Plan,
     PlanLocation, PlanProblem, PlanSpec, Policy, Signal as Health,
@@ -555,7 +555,7 @@ fn PlanEditor(
         });
         format!(
             "{count} stages · about {} · {}",
-            duration(secs),
+            format_duration(secs),
             problem_counts(errors, warnings)
         )
     };

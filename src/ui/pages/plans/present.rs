@@ -5,11 +5,12 @@
 use super::plan_name;
 use crate::api::catalog::get_catalog;
 use crate::api::plans::get_plan;
-use crate::ui::components::plan_stages::{duration, stage_problems, StageCard};
+use crate::ui::components::plan_stages::{stage_problems, StageCard};
 use crate::ui::components::stage_graph::StageGraph;
 use crate::ui::pages::LoadError;
 use crate::wire::catalog::CatalogView;
 use crate::wire::plans::PlanDetail;
+use breakwater_domain::plan::policy::format_duration;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -88,7 +89,7 @@ fn Presentation(detail: PlanDetail, catalog: CatalogView, asked: Memo<usize>) ->
                     aria-disabled=move || (current.get() == 1).then_some("true")>"← Previous stage"</a>
                 <a class="button primary" href=move || next_href((current.get() + 1).min(count))
                     aria-disabled=move || (current.get() == count).then_some("true")>"Next stage →"</a>
-                <span class="muted">{format!("Arrow keys move · about {} in all", duration(plan.with_value(|p| p.estimated_secs)))}</span>
+                <span class="muted">{format!("Arrow keys move · about {} in all", format_duration(plan.with_value(|p| p.estimated_secs)))}</span>
             </nav>
         </header>
         {move || {

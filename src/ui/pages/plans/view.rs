@@ -6,13 +6,14 @@ use super::{plan_name, when, PlanLinks, StateBadge};
 use crate::api::plans::{get_plan, set_plan_state};
 use crate::api::runs::{create_run, list_runs};
 use crate::ui::components::plan_stages::{
-    duration, problem_counts, stage_problems, PlanProblemList, StageCard,
+    problem_counts, stage_problems, PlanProblemList, StageCard,
 };
 use crate::ui::pages::runs::list::RunTable;
 use crate::ui::pages::LoadError;
 use crate::wire::plans::{PlanDetail, PlanRevisionInfo, PlanState, PlanSummary};
 use crate::wire::runs::RunSummary;
 use crate::wire::ApiError;
+use breakwater_domain::plan::policy::format_duration;
 use breakwater_domain::plan::{Change, Effects, PlanLocation};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -35,16 +36,7 @@ pub fn PlanPage() -> impl IntoView {
         move || (name.get(), revision.get(), change_state.version().get()),
         |(name, revision, _)| get_plan(name, revision),
     );
-    let runs = Resource::new(
-        move || name.get(),
-        |name| async move {
-            let runs = list_runs().await?;
-            Ok(runs
-                .into_iter()
-                .filter(|r| r.plan == name)
-                .collect::<Vec<_>>())
-        },
-    );
+    let runs = Resource::new(move || name.get(), |name| list_runs(Some(name)));
     view! {
         <Title text=move || format!("Plan {}", name.get())/>
         <section class="page plan-page">
@@ -109,7 +101,7 @@ fn PlanBody(
                         summary.revision,
                         detail.catalog_revision,
                         plan.stages.len(),
-                        duration(plan.estimated_secs),
+                        format_duration(plan.estimated_secs),
                         problem_counts(errors, plan.problems.len() - errors),
                     )}
                 </p>

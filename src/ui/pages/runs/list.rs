@@ -10,7 +10,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn RunsPage() -> impl IntoView {
-    let runs = Resource::new(|| (), |_| list_runs());
+    let runs = Resource::new(|| (), |_| list_runs(None));
     view! {
         <Title text="Runs"/>
         <section class="page runs-page">

@@ -7,13 +7,13 @@ use crate::api::runs::get_run;
 use crate::ui::components::exposure_table::{exposure_rows, ExposureTable};
 use crate::ui::components::fault_panel::{DrillTarget, FaultPanel};
 use crate::ui::components::gate_sparkline::{verdict_label, GateTable};
-use crate::ui::components::plan_stages::duration;
 use crate::ui::components::run_controls::RunControls;
 use crate::ui::components::run_status::{countdown, position, utc, utc_text, RunStatusBadge};
 use crate::ui::components::run_timeline::RunTimeline;
 use crate::ui::pages::LoadError;
 use crate::wire::runs::RunView;
 use crate::wire::ApiError;
+use breakwater_domain::plan::policy::format_duration;
 use breakwater_domain::run::{Millis, RunStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -94,12 +94,14 @@ fn RunBody(initial: RunView) -> impl IntoView {
     let run = RwSignal::new(initial);
     // When the shown view arrived and the clock now, by the browser's clock: the countdown is the
     // view's `next_advance_at - now` less what has passed since.
-    let received = RwSignal::new(local_clock());
-    let clock = RwSignal::new(local_clock());
+    let loaded = local_clock();
+    let received = RwSignal::new(loaded);
+    let clock = RwSignal::new(loaded);
     // `try_set`: an answer may arrive after the page went away.
     let show = move |view: RunView| {
-        received.try_set(local_clock());
-        clock.try_set(local_clock());
+        let now = local_clock();
+        received.try_set(now);
+        clock.try_set(now);
         run.try_set(view);
     };
     #[cfg(feature = "hydrate")]
@@ -145,18 +147,8 @@ fn RunBody(initial: RunView) -> impl IntoView {
     let now = move || {
         run.with(|v| {
             let s = &v.summary;
-            let step = s.step.map(|j| {
-                v.run
-                    .step(s.stage, j)
-                    .iter()
-                    .map(|t| match &t.region {
-                        Some(region) => format!("{} in {region} at {}%", t.service, t.percent),
-                        None => format!("{} at {}%", t.service, t.percent),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            });
-            let bake = s.step.map(|j| duration((v.run.bake_millis(s.stage, j) / 1000) as u64));
+            let step = s.step.map(|j| v.run.step_words(s.stage, j));
+            let bake = s.step.map(|j| format_duration((v.run.bake_millis(s.stage, j) / 1000) as u64));
             let verdict = match &v.verdict {
                 Some(verdict) => {
                     let label = verdict_label(verdict.verdict);
@@ -172,7 +164,7 @@ fn RunBody(initial: RunView) -> impl IntoView {
             view! {
                 <div class="run-now" data-status=s.status.as_str() data-stage=s.stage + 1
                     data-step=s.step.map(|j| j + 1)>
-                    <p class="position">{position(s.stage, s.stage_count, s.step, Some(&v.run))}</p>
+                    <p class="position">{position(&v.run, s.stage, s.step)}</p>
                     {step.map(|step| view! { <p class="targets">{step}{bake.map(|b| format!(" · bakes {b}"))}</p> })}
                     <p class="gates-verdict">"Gates: "{verdict}</p>
                 </div>
@@ -256,9 +248,11 @@ fn RunBody(initial: RunView) -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod live {
     use crate::wire::runs::RunView;
+    use futures_util::future::{select, Either};
     use futures_util::StreamExt;
     use gloo_net::eventsource::futures::EventSource;
     use leptos::prelude::*;
+    use wasm_bindgen_futures::JsFuture;
 
     /// How long to wait before opening a new stream once the browser gave up on one (it retries
     /// by itself while the server is merely unreachable).
@@ -266,53 +260,64 @@ mod live {
 
     /// Shows each `run` event's view until the page goes away. The stream's first event is the
     /// run's current state, so a reconnection resynchronises the page.
-    pub fn follow(id: i64, show: impl Fn(RunView) + Copy + 'static) {
-        // The open source belongs to the page: leaving drops it, which closes it and ends the
-        // read loop below.
-        let source = StoredValue::new_local(None::<EventSource>);
-        on_cleanup(move || {
-            let _ = source.try_set_value(None);
-        });
+    pub fn follow(id: i64, show: impl Fn(RunView) + 'static) {
+        let mut left = page_left();
         leptos::task::spawn_local(async move {
             let url = format!("/api/v1/runs/{id}/live");
-            while !source.is_disposed() {
-                let Ok(mut opened) = EventSource::new(&url) else {
+            loop {
+                // Dropping the source closes it: leaving the page returns from here.
+                let Ok(mut source) = EventSource::new(&url) else {
                     return;
                 };
-                let Ok(mut events) = opened.subscribe("run") else {
+                let Ok(mut events) = source.subscribe("run") else {
                     return;
                 };
-                if source.try_set_value(Some(opened)).is_some() {
+                // A closed stream yields an error and may never end, so every wait also
+                // watches for the page leaving.
+                loop {
+                    match select(events.next(), &mut left).await {
+                        Either::Left((Some(Ok((_, message))), _)) => {
+                            let view = message
+                                .data()
+                                .as_string()
+                                .and_then(|json| serde_json::from_str::<RunView>(&json).ok());
+                            if let Some(view) = view {
+                                show(view);
+                            }
+                        }
+                        // The browser gave up reconnecting.
+                        Either::Left(_) => break,
+                        Either::Right(_) => return,
+                    }
+                }
+                if let Either::Right(_) = select(sleep(RECONNECT_MILLIS), &mut left).await {
                     return;
-                }
-                while let Some(Ok((_, message))) = events.next().await {
-                    if source.is_disposed() {
-                        return;
-                    }
-                    let view = message
-                        .data()
-                        .as_string()
-                        .and_then(|json| serde_json::from_str::<RunView>(&json).ok());
-                    if let Some(view) = view {
-                        show(view);
-                    }
-                }
-                // Closed: the page left, or the browser gave up reconnecting.
-                let _ = source.try_set_value(None);
-                if !source.is_disposed() {
-                    sleep(RECONNECT_MILLIS).await;
                 }
             }
         });
     }
 
-    async fn sleep(millis: i32) {
+    /// Completes once the current owner (the page) is cleaned up.
+    fn page_left() -> JsFuture {
+        let resolve = StoredValue::new_local(None::<js_sys::Function>);
+        let promise = js_sys::Promise::new(&mut |done, _| resolve.set_value(Some(done)));
+        // Cleanups run before the owner disposes its values, so `resolve` is still there.
+        on_cleanup(move || {
+            resolve.try_with_value(|done| {
+                done.as_ref()
+                    .map(|done| done.call0(&wasm_bindgen::JsValue::UNDEFINED))
+            });
+        });
+        JsFuture::from(promise)
+    }
+
+    fn sleep(millis: i32) -> JsFuture {
         let promise = js_sys::Promise::new(&mut |resolve, _| {
             if let Some(window) = leptos::web_sys::window() {
                 let _ =
                     window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
             }
         });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        JsFuture::from(promise)
     }
 }
