@@ -7,7 +7,9 @@
 # the main wasm's code by crate), concurrent page loads against the release server
 # (scripts/page_load.py), and one recompute of the plan editor in headless Chromium when every
 # service of the enterprise demo changes (scripts/plan_recompute.mjs; the native figure is the
-# planner benchmark's last line).
+# planner benchmark's last line); for runs: series aggregation, gate evaluation and the simulator,
+# metric ingestion against the release server (scripts/ingest_load.py: samples/s and peak
+# memory) and detect-to-rollback drills with the simulator.
 # BENCH_REBUILD=0 measures the bundle already in target/site; BENCH_ONLY=bundle skips the
 # layout, diff and planner benchmarks.
 set -euo pipefail
@@ -22,6 +24,8 @@ if [ "${BENCH_ONLY:-all}" != bundle ]; then
   cargo bench --locked -p breakwater-domain --bench openapi_diff
   echo "== planner"
   cargo bench --locked -p breakwater-domain --bench plan
+  echo "== health: series aggregation, gate evaluation, simulator"
+  cargo bench --locked -p breakwater-domain --bench health
 fi
 
 echo "== wasm bundle (release, split)"

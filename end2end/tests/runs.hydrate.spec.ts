@@ -84,6 +84,8 @@ test('the graph colours the services of the run by live health', async ({ page }
 });
 
 test('a fault drilled into the provider fails the gate and rolls the stage back by itself', async ({ page }) => {
+  // Detection waits for the executor (every 500 ms here) and a window of 10-second buckets.
+  test.setTimeout(60_000);
   await page.goto(runPath);
   await hydrated(page);
   await expect(page.locator('.run-now')).toHaveAttribute('data-stage', '2');

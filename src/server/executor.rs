@@ -8,7 +8,8 @@
 //! served again (`bake_until` is stored). Each round:
 //! 1. reads the active runs;
 //! 2. for the running ones without a pending actuation, loads the series all of them need at
-//!    once (per run only its gates' recent windows and their baseline before the stage) and asks their data checks in parallel, then per run: `evaluate_step`, records the
+//!    once (per run only its gates' recent windows and their baseline before the stage) and
+//!    asks their data checks in parallel, then per run: `evaluate_step`, records the
 //!    evaluation, `tick`, and appends the tick's events expecting the revision it read (a
 //!    conflict means a person acted in between: the run is left to the next round);
 //! 3. ticks the runs rolling back (the verdict does not matter there);

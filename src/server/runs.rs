@@ -80,7 +80,9 @@ async fn current_evaluation(
     run: &StoredRun,
 ) -> Result<Option<StoredEvaluation>, ApiError> {
     let latest = state.store.latest_evaluation(run.id).await?;
-    Ok(latest.filter(|e| e.stage == run.state.stage && Some(e.step) == run.state.step))
+    // After a stage rollback the stage has no current step: its last evaluation is the one
+    // that failed, which is what the page should show.
+    Ok(latest.filter(|e| e.stage == run.state.stage && run.state.step.is_none_or(|s| s == e.step)))
 }
 
 /// The last 15 minutes of each signal the verdict's gates watched, one line per gate (a service

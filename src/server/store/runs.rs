@@ -13,8 +13,9 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite};
 
 /// Evaluations kept per run: the run page and live health read the latest, the rest is the
-/// recent history for looking into a verdict. 2,000 evaluations cover 5.5 hours at the
-/// default 10-second interval (a long stage's bake) at about 1 KB to a few KB each.
+/// recent history for looking into a verdict. 2,000 evaluations cover 2.8 hours at the
+/// default 5-second interval (a long stage's bake) at about 1 KB to a few KB each; failed
+/// evaluations are also kept for good in the events of the automatic actions they caused.
 const EVALUATIONS_KEPT: i64 = 2_000;
 /// Most runs the run list shows: the newest.
 pub const RUNS_LISTED: i64 = 200;
