@@ -161,9 +161,11 @@ impl Histogram {
     }
 }
 
-/// Plain decimal digits only (`str::parse` would also take a sign).
+/// Plain decimal digits in canonical form only: no sign (`str::parse` would take one) and no
+/// leading zero, so a decoded text is exactly what `encode` writes.
 fn number(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+    let canonical = text == "0" || !text.starts_with('0');
+    if text.is_empty() || !canonical || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     text.parse().ok()
