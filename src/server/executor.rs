@@ -25,7 +25,9 @@ use super::store::{StoreError, StoredRun, Wanted};
 use super::AppState;
 use breakwater_domain::health::{self, bucket_start, StepVerdict, Verdict, BUCKET_MILLIS};
 use breakwater_domain::plan::Signal;
-use breakwater_domain::run::{tick, Actor, EventKind, Millis, Pending, RunEvent, RunStatus};
+use breakwater_domain::run::{
+    tick, Actor, EventKind, Millis, Pending, RunEvent, RunState, RunStatus,
+};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -143,6 +145,22 @@ impl Executor {
         let Some((kinds, reason)) = tick(&run.run, &run.state, verdict, now) else {
             return;
         };
+        match self.append(run, kinds, &reason, now).await {
+            Ok(Some(state)) if state.pending.is_some() => self.deliver(run.id),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(run = run.id, %error, "executor's events not recorded"),
+        }
+    }
+
+    /// Appends the executor's events expecting the revision `run` was read at, and publishes
+    /// the new state. `None`: a person acted in between; the next round sees what is there now.
+    async fn append(
+        &self,
+        run: &StoredRun,
+        kinds: Vec<EventKind>,
+        reason: &str,
+        at: Millis,
+    ) -> Result<Option<RunState>, StoreError> {
         let appended = self
             .state
             .store
@@ -151,25 +169,18 @@ impl Executor {
                 run.state.revision,
                 &Actor::Executor,
                 kinds,
-                &reason,
-                now,
+                reason,
+                at,
                 None,
             )
             .await;
         match appended {
             Ok(appended) => {
                 self.state.live.publish(run.id);
-                if appended.state.pending.is_some() {
-                    self.deliver(run.id);
-                }
+                Ok(Some(appended.state))
             }
-            Err(StoreError::Conflict(_)) => {
-                tracing::debug!(
-                    run = run.id,
-                    "run changed during the round; left to the next"
-                )
-            }
-            Err(error) => tracing::warn!(run = run.id, %error, "executor's events not recorded"),
+            Err(StoreError::Conflict(_)) => Ok(None),
+            Err(error) => Err(error),
         }
     }
 
@@ -247,25 +258,7 @@ impl Executor {
                 failures.join("; "),
             )
         };
-        let appended = self
-            .state
-            .store
-            .append_events(
-                run.id,
-                run.state.revision,
-                &Actor::Executor,
-                vec![kind],
-                &reason,
-                now_millis(),
-                None,
-            )
-            .await;
-        match appended {
-            Ok(_) => self.state.live.publish(run.id),
-            // A person acted meanwhile; the next round sees what is pending now.
-            Err(StoreError::Conflict(_)) => {}
-            Err(error) => return Err(error),
-        }
+        self.append(&run, vec![kind], &reason, now_millis()).await?;
         Ok(())
     }
 }
