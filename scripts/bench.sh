@@ -26,6 +26,8 @@ if [ "${BENCH_ONLY:-all}" != bundle ]; then
   cargo bench --locked -p breakwater-domain --bench plan
   echo "== health: series aggregation, gate evaluation, simulator"
   cargo bench --locked -p breakwater-domain --bench health
+  echo "== calendar: scheduling plans under windows, freezes and capacity"
+  cargo bench --locked -p breakwater-domain --bench calendar
 fi
 
 echo "== wasm bundle (release, split)"

@@ -12,6 +12,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use breakwater_domain::calendar::document::MAX_CALENDAR_BYTES;
 use breakwater_domain::catalog::MAX_CATALOG_BYTES;
 use breakwater_domain::plan::MAX_PLAN_BYTES;
 use leptos::config::LeptosOptions;
@@ -34,6 +35,9 @@ pub fn body_limit(method: &Method, path: &str) -> usize {
         (&Method::POST, "/api/v1/plans" | "/api/v1/plans/check") => MAX_PLAN_BYTES,
         (&Method::POST, "/api/v1/metrics") => crate::server::metrics::MAX_BATCH_BYTES,
         (&Method::PUT, plan) if plan.starts_with("/api/v1/plans/") => MAX_PLAN_BYTES,
+        // A little over the calendar's own limit, so a calendar just over it hears why.
+        (&Method::PUT, "/api/v1/calendar") => MAX_CALENDAR_BYTES + MAX_CALENDAR_BYTES / 10,
+        (&Method::POST, "/api/calendar/save") => MAX_CALENDAR_BYTES + MAX_CALENDAR_BYTES / 4,
         // The editor sends the spec as JSON, contract documents inline.
         (&Method::POST, "/api/plans/save" | "/api/plans/check") => {
             MAX_PLAN_BYTES + MAX_PLAN_BYTES / 4

@@ -8,6 +8,9 @@ use crate::server::work::{self, Workers};
 use crate::server::{AppState, Settings};
 use crate::wire::contracts::CandidateRequest;
 use crate::wire::ApiError;
+use breakwater_domain::calendar::document as calendar_document;
+use breakwater_domain::calendar::schedule::{self as calendar_schedule, Rollout};
+use breakwater_domain::calendar::{Calendar, Target};
 use breakwater_domain::catalog::{self, Catalog, SpecSource};
 use breakwater_domain::compatibility::{Histories, ServiceVerdict};
 use breakwater_domain::contract::deploy::CellStatus;
@@ -78,6 +81,11 @@ enum Command {
     Plan {
         #[command(subcommand)]
         command: PlanCommand,
+    },
+    /// Ask the cadence calendar: may a service activate at a time, when are a plan's stages.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
     },
     /// Can this version of a service be deployed without breaking a consumer?
     /// Exit 0 when it can, 1 when a consumer would break, 2 on a usage or input error.
@@ -159,6 +167,43 @@ enum PlanCommand {
 }
 
 #[derive(Subcommand)]
+enum CalendarCommand {
+    /// May a service (in a region) activate at a time? Prints {"allowed", "rules",
+    /// "next_allowed"}; exit 0 when allowed, 1 when not, 2 on a usage or parse error.
+    Check {
+        calendar: PathBuf,
+        /// RFC 3339, e.g. 2026-12-18T16:00:00Z.
+        #[arg(long)]
+        at: String,
+        /// The service (its team and tier come from the catalog).
+        #[arg(long)]
+        service: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+        /// The catalog file to read the service from, instead of the database.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Place a plan's stages on the calendar from a time: each stage's activation, monitoring
+    /// span and go / no-go point. Exit 0 when every stage is placed, 1 when not, 2 on errors.
+    Schedule {
+        plan: PathBuf,
+        #[arg(long)]
+        calendar: PathBuf,
+        /// RFC 3339: not before this time.
+        #[arg(long)]
+        from: String,
+        /// Plan against this catalog file instead of the current catalog in the database.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
 enum CatalogCommand {
     /// Validate a catalog file and print every problem; exit 1 when it has errors.
     Check { file: PathBuf },
@@ -221,6 +266,7 @@ async fn execute(cli: Cli) -> Result<ExitCode, CliError> {
                 evaluate_every: Duration::from_millis(evaluate_every_ms),
                 simulate,
                 metrics_retention: Duration::from_secs(metrics_retention_hours * 3600),
+                ..Settings::default()
             };
             serve(&cli.database, addr, !no_seed, settings).await
         }
@@ -238,6 +284,44 @@ async fn execute(cli: Cli) -> Result<ExitCode, CliError> {
             PlanCommand::Import { file, by } => plan_import(&cli.database, &file, by).await,
             PlanCommand::Export { name } => plan_export(&cli.database, &name).await,
             PlanCommand::List => plan_list(&cli.database).await,
+        },
+        Command::Calendar { command } => match command {
+            CalendarCommand::Check {
+                calendar,
+                at,
+                service,
+                region,
+                catalog,
+                format,
+            } => {
+                let target = (service, region);
+                calendar_check(
+                    &cli.database,
+                    &calendar,
+                    &at,
+                    target,
+                    catalog.as_deref(),
+                    format,
+                )
+                .await
+            }
+            CalendarCommand::Schedule {
+                plan,
+                calendar,
+                from,
+                catalog,
+                format,
+            } => {
+                calendar_schedule(
+                    &cli.database,
+                    &plan,
+                    &calendar,
+                    &from,
+                    catalog.as_deref(),
+                    format,
+                )
+                .await
+            }
         },
         Command::Contracts {
             command:
@@ -314,7 +398,8 @@ async fn serve(
             return Err(CliError::Demo(format!("{:?}", outcome.problems)));
         }
         seed_demo_plan(&store).await?;
-        tracing::info!("seeded the database with the demo catalog and its rollout plan");
+        seed_demo_calendar(&store).await?;
+        tracing::info!("seeded the database with the demo catalog, its rollout plan and calendar");
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -366,6 +451,26 @@ async fn seed_demo_plan(store: &Store) -> Result<(), CliError> {
         Some(_) => Ok(()),
         None => Err(CliError::Demo(format!("{:?}", outcome.problems))),
     }
+}
+
+/// The demo's cadence calendar (`demo/boutique/calendar.yaml`), unless one was saved already.
+async fn seed_demo_calendar(store: &Store) -> Result<(), CliError> {
+    let text = DEMO_CATALOG
+        .get_file("calendar.yaml")
+        .and_then(|f| f.contents_utf8())
+        .ok_or_else(|| CliError::Demo("calendar.yaml is missing".into()))?;
+    if store.calendar_revision().await?.is_some() {
+        return Ok(());
+    }
+    let loaded = calendar_document::load(text);
+    if !loaded.is_ok() {
+        return Err(CliError::Demo(format!("{:?}", loaded.problems)));
+    }
+    let at = crate::server::clock::Clock::system().stamp();
+    store
+        .insert_calendar_revision(text, None, "seed", &at)
+        .await?;
+    Ok(())
 }
 
 struct EmbeddedSpecs;
@@ -597,6 +702,161 @@ async fn catalog_for_check(
             })?;
             Ok((catalog, store.contract_histories().await?))
         }
+    }
+}
+
+/// A calendar file, or every problem printed and a refusal (exit 2).
+fn load_calendar(file: &Path) -> Result<Calendar, CliError> {
+    let text = read_file(file)?;
+    let loaded = on_job_thread(move || calendar_document::load(&text))?;
+    print_problems(file, &loaded.problems);
+    match (loaded.is_ok(), loaded.calendar) {
+        (true, Some(calendar)) => Ok(calendar),
+        _ => Err(CliError::Refused(format!(
+            "{} is not a valid calendar",
+            file.display()
+        ))),
+    }
+}
+
+async fn calendar_check(
+    database: &str,
+    file: &Path,
+    at: &str,
+    (service, region): (Option<String>, Option<String>),
+    catalog_file: Option<&Path>,
+    format: Format,
+) -> Result<ExitCode, CliError> {
+    let at = crate::server::calendar::parse_instant(at)?;
+    let calendar = load_calendar(file)?;
+    let target = match &service {
+        Some(id) => {
+            let (catalog, _) = catalog_for_check(database, catalog_file).await?;
+            let service = catalog
+                .services
+                .iter()
+                .find(|s| s.id == *id)
+                .ok_or_else(|| {
+                    CliError::Refused(format!("service '{id}' is not in the catalog"))
+                })?;
+            Target::of(service, region.as_deref())
+        }
+        None => Target {
+            service: String::new(),
+            team: String::new(),
+            tier: catalog::Tier::Standard,
+            regions: region.into_iter().collect(),
+        },
+    };
+    let decision = on_job_thread(move || calendar.check(at, &target))?;
+    let allowed = decision.allowed;
+    let answer = crate::server::calendar::answer(decision);
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&answer).expect("answers serialise")
+        ),
+        Format::Text => {
+            let verdict = if allowed { "allowed" } else { "not allowed" };
+            println!("{verdict}: {}", answer.reason);
+            if let (false, Some(next)) = (allowed, &answer.next_allowed) {
+                println!("next allowed: {next}");
+            }
+        }
+    }
+    Ok(if allowed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+async fn calendar_schedule(
+    database: &str,
+    plan_file: &Path,
+    calendar_file: &Path,
+    from: &str,
+    catalog_file: Option<&Path>,
+    format: Format,
+) -> Result<ExitCode, CliError> {
+    let from = crate::server::calendar::parse_instant(from)?;
+    let calendar = load_calendar(calendar_file)?;
+    let text = read_file(plan_file)?;
+    let (catalog, histories) = catalog_for_check(database, catalog_file).await?;
+    let mut specs = SpecDir::beside(plan_file);
+    let computed = on_job_thread(move || {
+        let loaded = planning::load(&text, &mut specs);
+        let spec = loaded.spec.ok_or(loaded.problems.clone())?;
+        let (_, plan) = plans::compute(&catalog, &histories, &spec, loaded.problems);
+        if plan.has_errors() {
+            return Err(plan.problems);
+        }
+        let rollout = Rollout {
+            plan: &plan.name,
+            revision: 0,
+            stages: &plan.stages,
+            from,
+            progress: None,
+        };
+        Ok(calendar_schedule::schedule(
+            &calendar,
+            &catalog,
+            &[rollout],
+            from,
+        ))
+    })?;
+    let schedule = match computed {
+        Ok(schedule) => schedule,
+        Err(problems) => {
+            print_problems(plan_file, &problems);
+            return Err(CliError::Refused(format!(
+                "{} cannot be planned",
+                plan_file.display()
+            )));
+        }
+    };
+    let placed = schedule.plans.iter().all(|p| p.unscheduled.is_none());
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&schedule).expect("schedules serialise")
+        ),
+        Format::Text => print_schedule(&schedule),
+    }
+    Ok(if placed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_schedule(schedule: &calendar_schedule::Schedule) {
+    use breakwater_domain::calendar::rfc3339;
+    for plan in &schedule.plans {
+        for slot in &plan.stages {
+            println!(
+                "stage {} ({}): activation {}, monitoring until {}, go / no-go {}",
+                slot.stage,
+                slot.services.join(", "),
+                rfc3339(slot.activation),
+                rfc3339(slot.monitoring.end),
+                rfc3339(slot.evaluation)
+            );
+            for region in &slot.regions {
+                println!(
+                    "  {}: activation {}, monitoring until {}",
+                    region.region.as_deref().unwrap_or("all regions"),
+                    rfc3339(region.activation),
+                    rfc3339(region.monitoring.end)
+                );
+            }
+        }
+        if let Some(why) = &plan.unscheduled {
+            println!("not scheduled: {why}");
+        }
+    }
+    for conflict in &schedule.conflicts {
+        println!("conflict [{}]: {}", conflict.code, conflict.message);
     }
 }
 

@@ -336,3 +336,115 @@ fn plan_import_export_and_list_use_the_database() {
     let unknown = breakwater_on(&db, &["plan", "export", "nope"]);
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+/// `calendar check` on the demo calendar: (status, the JSON answer).
+fn calendar_check(at: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let calendar = repo("demo/boutique/calendar.yaml");
+    let catalog = repo("demo/boutique/catalog.yaml");
+    let mut args = vec![
+        "calendar",
+        "check",
+        &calendar,
+        "--at",
+        at,
+        "--catalog",
+        &catalog,
+    ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--format", "json"]);
+    let output = breakwater(&args);
+    let answer = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    (output.status.code(), answer)
+}
+
+#[test]
+fn calendar_check_exits_by_the_answer_with_the_rules_and_next_allowed_time() {
+    // Monday 30 November 2026, 10:00 Berlin: inside weekday-mornings.
+    let (code, open) = calendar_check("2026-11-30T09:00:00Z", &["--service", "cart"]);
+    assert_eq!(code, Some(0), "{open}");
+    assert_eq!(open["allowed"], true);
+    assert_eq!(open["rules"], serde_json::json!(["weekday-mornings"]));
+    assert_eq!(open["next_allowed"], "2026-11-30T09:00:00Z");
+
+    // Friday: closed until Monday 09:00 Berlin (08:00Z).
+    let (code, closed) = calendar_check("2026-12-04T09:00:00Z", &["--service", "cart"]);
+    assert_eq!(code, Some(1), "{closed}");
+    assert_eq!(closed["allowed"], false);
+    assert_eq!(closed["next_allowed"], "2026-12-07T08:00:00Z");
+
+    // us-east-1 has its own hours: 07:00 New York is 12:00Z.
+    let (code, us) = calendar_check(
+        "2026-11-30T09:00:00Z",
+        &["--service", "cart", "--region", "us-east-1"],
+    );
+    assert_eq!(code, Some(1), "{us}");
+    assert_eq!(us["rules"], serde_json::json!(["us-hours"]));
+    assert_eq!(us["next_allowed"], "2026-11-30T12:00:00Z");
+
+    // The year-end freeze ends on Monday 4 January 2027, 08:00 Berlin; the window opens at 09:00.
+    let (code, frozen) = calendar_check("2026-12-21T09:00:00Z", &["--service", "cart"]);
+    assert_eq!(code, Some(1), "{frozen}");
+    assert_eq!(frozen["rules"], serde_json::json!(["year-end"]));
+    assert_eq!(frozen["next_allowed"], "2027-01-04T08:00:00Z");
+
+    let (code, _) = calendar_check("noon", &[]);
+    assert_eq!(code, Some(2));
+    let (code, _) = calendar_check("2026-11-30T09:00:00Z", &["--service", "nope"]);
+    assert_eq!(code, Some(2));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(&dir, "bad.yaml", "timezone: Mars/Olympus\n");
+    let output = breakwater(&["calendar", "check", &bad, "--at", "2026-11-30T09:00:00Z"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stdout(&output).contains("UNKNOWN_TIMEZONE"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn calendar_schedule_places_every_stage_of_the_demo_plan_around_the_calendar() {
+    let output = breakwater(&[
+        "calendar",
+        "schedule",
+        &repo("demo/boutique/plan.yaml"),
+        "--calendar",
+        &repo("demo/boutique/calendar.yaml"),
+        "--catalog",
+        &repo("demo/boutique/catalog.yaml"),
+        "--from",
+        "2026-12-14T06:00:00Z",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let schedule: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let stages = schedule["plans"][0]["stages"].as_array().unwrap();
+    assert!(!stages.is_empty());
+    let mut previous_evaluation = 0;
+    for stage in stages {
+        let activation = stage["activation"].as_i64().unwrap();
+        assert!(activation >= previous_evaluation, "{stage}");
+        previous_evaluation = stage["evaluation"].as_i64().unwrap();
+        // Nothing activates in the year-end freeze (18 Dec 16:00Z to 4 Jan 07:00Z).
+        for step in stage["steps"].as_array().unwrap() {
+            let start = step["start"].as_i64().unwrap();
+            assert!(
+                !(1_797_609_600_000..1_799_046_000_000).contains(&start),
+                "a step in the freeze: {stage}"
+            );
+        }
+    }
+    let text = breakwater(&[
+        "calendar",
+        "schedule",
+        &repo("demo/boutique/plan.yaml"),
+        "--calendar",
+        &repo("demo/boutique/calendar.yaml"),
+        "--catalog",
+        &repo("demo/boutique/catalog.yaml"),
+        "--from",
+        "2026-12-14T06:00:00Z",
+    ]);
+    assert!(stdout(&text).contains("stage 1 ("), "{}", stdout(&text));
+}

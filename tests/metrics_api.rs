@@ -5,6 +5,7 @@
 
 mod common;
 
+use breakwater::server::clock::Clock;
 use breakwater::server::metrics::{self, MAX_BATCH_BYTES, MAX_PENDING_BUCKETS};
 use breakwater::server::store::Wanted;
 use breakwater::server::{AppState, Settings};
@@ -43,7 +44,7 @@ async fn post_samples(app: &TestApp, samples: Vec<Value>) -> (u16, Value) {
 
 /// Everything stored and pending for `services` over the last day.
 async fn everything(state: &AppState, services: &[&str]) -> Series {
-    let now = metrics::now_millis();
+    let now = Clock::system().now();
     let wanted = Wanted {
         services: services.iter().map(|s| s.to_string()).collect(),
         from: now - 24 * HOUR,
@@ -59,7 +60,7 @@ fn total_requests(series: &Series) -> u64 {
 #[tokio::test]
 async fn a_good_batch_is_kept_and_read_back_once_whether_flushed_or_not() {
     let (app, state) = boutique(Settings::default()).await;
-    let now = metrics::now_millis();
+    let now = Clock::system().now();
     let batch = vec![
         sample("frontend", "0.10.2", now - 1000, 1000, 10),
         sample("frontend", "0.10.2", now - 2000, 500, 0),
@@ -112,7 +113,7 @@ async fn a_good_batch_is_kept_and_read_back_once_whether_flushed_or_not() {
 #[tokio::test]
 async fn every_kind_of_bad_batch_is_refused_whole_and_nothing_is_kept() {
     let (app, state) = boutique(Settings::default()).await;
-    let now = metrics::now_millis();
+    let now = Clock::system().now();
     let good = sample("frontend", "0.10.2", now - 1000, 100, 1);
     let with = |field: &str, value: Value| {
         let mut bad = good.clone();
@@ -202,7 +203,7 @@ async fn every_kind_of_bad_batch_is_refused_whole_and_nothing_is_kept() {
 #[tokio::test]
 async fn a_flood_of_new_series_is_refused_instead_of_growing_the_memory() {
     let (app, state) = boutique(Settings::default()).await;
-    let now = metrics::now_millis();
+    let now = Clock::system().now();
     let batch = |first: usize| -> Vec<Value> {
         (first..first + MAX_BATCH_SAMPLES)
             .map(|i| sample("frontend", &format!("1.0.{i}"), now - 1000, 10, 0))
@@ -225,7 +226,7 @@ async fn a_flood_of_new_series_is_refused_instead_of_growing_the_memory() {
 #[tokio::test]
 async fn samples_arriving_during_flushes_are_all_kept() {
     let (app, state) = boutique(Settings::default()).await;
-    let now = metrics::now_millis();
+    let now = Clock::system().now();
     let posting = (0..8).map(|client| {
         let (base, http) = (app.base.clone(), app.client.clone());
         tokio::spawn(async move {
@@ -273,7 +274,7 @@ async fn retention_deletes_the_buckets_past_it() {
         ..Settings::default()
     };
     let (app, state) = boutique(settings).await;
-    let now = metrics::now_millis();
+    let now = Clock::system().now();
     let batch = vec![
         sample("ad", "1.2.0", now - 50 * 60 * 1000, 10, 0),
         sample("ad", "1.2.0", now - 1000, 20, 0),

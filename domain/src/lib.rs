@@ -1,6 +1,7 @@
 //! Breakwater's pure domain core.
 //!
 //! # Layout
+//! - [`calendar`]: the cadence calendar: windows, freezes, capacity, and plans' schedules.
 //! - [`catalog`]: Service, Contract, Dependency; parsing the YAML catalog and validating it.
 //! - [`graph`]: the dependency graph over petgraph: closures (blast radius), layering, cycles.
 //! - [`layout`]: the layered drawing of the graph, shared by the server (SVG) and the browser.
@@ -14,6 +15,7 @@
 //!
 //! Invariant: nothing here does I/O, reads the clock or depends on a web framework or database.
 
+pub mod calendar;
 pub mod catalog;
 pub mod compatibility;
 pub mod contract;

@@ -22,6 +22,13 @@ changes:
 
 let run: { id: number; revision: number };
 
+// A fresh database holds the demo calendar (weekday windows, a year-end freeze): the journeys
+// below must not depend on the day they run, so the calendar is emptied first.
+test.beforeAll(async ({ request }) => {
+  const emptied = await request.put('/api/v1/calendar', { data: 'rules: []\n', headers: { 'content-type': 'application/yaml' } });
+  expect(emptied.status(), await emptied.text()).toBe(200);
+});
+
 test.beforeAll(async ({ request }) => {
   await approvePlan(request, YAML);
   const created = await request.post('/api/v1/runs', { data: { plan: PLAN }, headers: { 'x-breakwater-user': 'nina-nojs' } });

@@ -2,6 +2,7 @@
 //! anyone. Compiled for both targets; on the server each body only reads its input, calls
 //! [`crate::server`] and maps the outcome to the wire types of [`crate::wire`].
 
+pub mod calendar;
 pub mod catalog;
 pub mod contracts;
 pub mod plans;

@@ -20,13 +20,15 @@
 //! own so even a bug in one run's evaluation leaves the others (and later rounds) running.
 
 use super::actuation::{Actuator, Announcement, RegionPercent, ServiceExposure};
-use super::metrics::{self, now_millis};
+use super::calendar;
+use super::metrics;
 use super::store::{StoreError, StoredRun, Wanted};
 use super::AppState;
+use breakwater_domain::calendar::Decision;
 use breakwater_domain::health::{self, bucket_start, StepVerdict, Verdict, BUCKET_MILLIS};
 use breakwater_domain::plan::Signal;
 use breakwater_domain::run::{
-    tick, Actor, EventKind, Millis, Pending, RunEvent, RunState, RunStatus,
+    tick, Actor, EventKind, Millis, Pending, RunEvent, RunState, RunStatus, Waiting,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -66,7 +68,7 @@ impl Executor {
                 return;
             }
         };
-        let now = now_millis();
+        let now = self.state.settings.clock.now();
         let mut running = Vec::new();
         let mut tasks = Vec::new();
         for run in runs {
@@ -141,14 +143,36 @@ impl Executor {
     /// Appends what `tick` decides for `run`, as the executor, and starts the delivery of an
     /// actuation it asked for.
     async fn act(&self, run: &StoredRun, verdict: &StepVerdict) {
-        let now = now_millis();
+        let now = self.state.settings.clock.now();
         let Some((kinds, reason)) = tick(&run.run, &run.state, verdict, now) else {
             return;
         };
+        if let Some(decision) = calendar::hold(&self.state, run, &kinds, now).await {
+            self.wait(run, decision, now).await;
+            return;
+        }
         match self.append(run, kinds, &reason, now).await {
             Ok(Some(state)) if state.pending.is_some() => self.deliver(run.id),
             Ok(_) => {}
             Err(error) => tracing::warn!(run = run.id, %error, "executor's events not recorded"),
+        }
+    }
+
+    /// Records that the calendar holds `run`, once per reason: the run page shows it waiting
+    /// ("waiting for weekday-mornings, opens Mon 09:00 CET") and the next rounds ask again.
+    async fn wait(&self, run: &StoredRun, decision: Decision, now: Millis) {
+        let waiting = Waiting {
+            reason: decision.reason,
+            opens_at: decision.next_allowed,
+        };
+        if run.state.waiting.as_ref() == Some(&waiting) {
+            return;
+        }
+        let kinds = vec![EventKind::WindowClosed {
+            opens_at: waiting.opens_at,
+        }];
+        if let Err(error) = self.append(run, kinds, &waiting.reason, now).await {
+            tracing::warn!(run = run.id, %error, "the calendar's hold not recorded");
         }
     }
 
@@ -258,7 +282,8 @@ impl Executor {
                 failures.join("; "),
             )
         };
-        self.append(&run, vec![kind], &reason, now_millis()).await?;
+        self.append(&run, vec![kind], &reason, self.state.settings.clock.now())
+            .await?;
         Ok(())
     }
 }

@@ -18,6 +18,7 @@ use breakwater_domain::plan::diff::PlanDiff;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+mod calendar;
 mod health;
 mod live;
 mod runs;
@@ -28,6 +29,7 @@ const REVISIONS_LISTED: i64 = 100;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(runs::routes())
+        .merge(calendar::routes())
         .merge(health::routes())
         .merge(live::routes())
         .route("/catalog", get(get_catalog).post(post_catalog))
@@ -185,7 +187,7 @@ fn author(headers: &HeaderMap) -> Result<String, ApiError> {
 
 fn yaml_body(body: axum::body::Bytes) -> Result<String, ApiError> {
     String::from_utf8(body.to_vec())
-        .map_err(|_| ApiError::Invalid("the plan is not UTF-8 text".into()))
+        .map_err(|_| ApiError::Invalid("the body is not UTF-8 text".into()))
 }
 
 /// A JSON body, or 400 saying what is wrong with it.

@@ -104,11 +104,6 @@ impl Ingest {
     }
 }
 
-/// The time as the health signals use it: ms since the epoch.
-pub fn now_millis() -> Millis {
-    chrono::Utc::now().timestamp_millis()
-}
-
 /// The buckets of `samples`.
 pub fn aggregate(samples: &[Sample]) -> Series {
     let mut series = Series::default();
@@ -158,7 +153,7 @@ pub async fn ingest(
     read: impl FnOnce() -> Result<Vec<Sample>, ApiError> + Send + 'static,
 ) -> Result<usize, IngestError> {
     let services = catalog_services(state).await?;
-    let now = now_millis();
+    let now = state.settings.clock.now();
     let retention = retention_millis(state);
     let (count, batch) = state
         .workers
@@ -237,7 +232,7 @@ pub fn spawn(state: AppState) {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            match sweep(&state, now_millis()).await {
+            match sweep(&state, state.settings.clock.now()).await {
                 Ok(0) => {}
                 Ok(deleted) => tracing::info!(deleted, "metric buckets past retention deleted"),
                 Err(error) => tracing::warn!(%error, "metric retention sweep failed"),

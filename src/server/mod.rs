@@ -3,6 +3,8 @@
 //! the wire types; it never imports `api`, `ui`, `app` or `cli` (see ARCHITECTURE.md).
 
 pub mod actuation;
+pub mod calendar;
+pub mod clock;
 pub mod compat;
 pub mod executor;
 pub mod import;
@@ -31,6 +33,8 @@ pub struct Settings {
     pub simulate: bool,
     /// How long metric buckets are kept.
     pub metrics_retention: Duration,
+    /// What the executor, the runs, the metrics and the calendar take as now.
+    pub clock: clock::Clock,
 }
 
 impl Default for Settings {
@@ -39,6 +43,7 @@ impl Default for Settings {
             evaluate_every: Duration::from_secs(5),
             simulate: false,
             metrics_retention: Duration::from_secs(7 * 24 * 3600),
+            clock: clock::Clock::system(),
         }
     }
 }
@@ -57,6 +62,8 @@ pub struct AppState {
     pub live: live::Hub,
     /// Faults injected into the simulator.
     pub faults: simulator::Faults,
+    /// The calendar in force, parsed once per revision.
+    pub calendar: calendar::CalendarCache,
 }
 
 impl AppState {
@@ -78,6 +85,7 @@ impl AppState {
             metrics: metrics::Ingest::default(),
             live: live::Hub::default(),
             faults: simulator::Faults::default(),
+            calendar: calendar::CalendarCache::default(),
         }
     }
 

@@ -2,10 +2,12 @@
 //! expects and an idempotency key), and the views the run pages read: the run page, live health
 //! for the graph, the exposure services poll and the traffic the simulator serves.
 
-use super::metrics::{self, now_millis};
+use super::calendar;
+use super::metrics;
 use super::plans::{check_name, person};
 use super::store::{StoredEvaluation, StoredRun};
 use super::AppState;
+use crate::wire::calendar::{OverrideRequest, StopAllOutcome, StopAllRequest};
 use crate::wire::contracts::shorten;
 use crate::wire::plans::PlanState;
 use crate::wire::runs::{
@@ -18,7 +20,7 @@ use breakwater_domain::health::{Scope, StepVerdict, Verdict};
 use breakwater_domain::plan::planner::effective_policy;
 use breakwater_domain::plan::Signal;
 use breakwater_domain::run::{
-    decide, Actor, Command, Millis, RunPlan, RunService, RunState, RunStatus,
+    decide, Actor, Command, EventKind, Millis, RunPlan, RunService, RunState, RunStatus,
 };
 use breakwater_domain::simulator::Traffic;
 use std::collections::BTreeMap;
@@ -27,6 +29,8 @@ use std::collections::BTreeMap;
 pub const MAX_REASON_CHARS: usize = 1_000;
 /// Longest idempotency key.
 pub const MAX_KEY_CHARS: usize = 200;
+/// How far ahead a break-glass override may reach: it is for an emergency, not a new window.
+pub const MAX_OVERRIDE_HOURS: i64 = 24;
 
 /// Every run, or only the runs of `plan`, the newest first.
 pub async fn list(state: &AppState, plan: Option<&str>) -> Result<Vec<RunSummary>, ApiError> {
@@ -46,19 +50,27 @@ pub async fn view(state: &AppState, id: i64) -> Result<RunView, ApiError> {
     let stored = load(state, id).await?;
     let events = state.store.event_views(id).await?;
     let evaluation = current_evaluation(state, &stored).await?;
-    let commands = Command::ALL
-        .into_iter()
-        .filter(|&c| decide(&stored.run, &stored.state, c).is_ok())
-        .collect();
+    let now = state.settings.clock.now();
+    // What applies now: a command the calendar would refuse is not offered, and says why.
+    let mut commands = Vec::new();
+    let mut calendar_hold = None;
+    for command in Command::ALL {
+        if let Ok(kinds) = decide(&stored.run, &stored.state, command) {
+            match calendar::hold(state, &stored, &kinds, now).await {
+                None => commands.push(command),
+                Some(decision) => calendar_hold = Some(decision.reason),
+            }
+        }
+    }
     let health = health_of(&stored, evaluation.as_ref())
         .into_values()
         .collect();
-    let now = now_millis();
     let sparklines = match &evaluation {
         Some(e) => sparklines(state, &stored.run, &e.verdict, now).await?,
         None => Vec::new(),
     };
     Ok(RunView {
+        calendar_hold,
         summary: stored.summary(),
         next_advance_at: next_advance_at(&stored.state, evaluation.as_ref()),
         evaluated_at: evaluation.as_ref().map(|e| e.at),
@@ -205,7 +217,9 @@ pub async fn create(state: &AppState, plan: &str, by: &str) -> Result<RunSummary
         plan: stored.plan,
         services,
     };
-    let id = store.insert_run(&run, &by, now_millis()).await?;
+    let id = store
+        .insert_run(&run, &by, state.settings.clock.now())
+        .await?;
     state.live.publish(id);
     Ok(load(state, id).await?.summary())
 }
@@ -238,8 +252,10 @@ pub async fn act(
             stored.state.revision, action.expected_revision
         )))
     } else {
-        decide(&stored.run, &stored.state, action.command)
-            .map_err(|refusal| ApiError::Conflict(refusal.0))
+        match decide(&stored.run, &stored.state, action.command) {
+            Ok(kinds) => held(state, &stored, action.command, kinds).await,
+            Err(refusal) => Err(ApiError::Conflict(refusal.0)),
+        }
     };
     let kinds = match checked {
         Ok(kinds) => kinds,
@@ -259,12 +275,130 @@ pub async fn act(
             &Actor::Person(by),
             kinds,
             reason,
-            now_millis(),
+            state.settings.clock.now(),
             Some((key, &fingerprint)),
         )
         .await?;
     state.live.publish(id);
     Ok(outcome(appended))
+}
+
+/// `kinds`, unless the calendar holds them: a person may not grow exposure outside an
+/// activation window or in a freeze either (a break-glass override lets the run through).
+async fn held(
+    state: &AppState,
+    stored: &StoredRun,
+    command: Command,
+    kinds: Vec<EventKind>,
+) -> Result<Vec<EventKind>, ApiError> {
+    let now = state.settings.clock.now();
+    match calendar::hold(state, stored, &kinds, now).await {
+        None => Ok(kinds),
+        Some(decision) => Err(ApiError::Conflict(format!(
+            "cannot {}: the calendar holds run {}: {}; a break-glass override of the calendar \
+             lets this run through",
+            command.as_str().replace('_', " "),
+            stored.id,
+            decision.reason
+        ))),
+    }
+}
+
+/// Break-glass: lets run `id` act outside its calendar until `request.until` (at most
+/// [`MAX_OVERRIDE_HOURS`] ahead), recorded with who and why on the run's log and shown on
+/// every view of it.
+pub async fn override_calendar(
+    state: &AppState,
+    id: i64,
+    request: OverrideRequest,
+    by: &str,
+) -> Result<ActionOutcome, ApiError> {
+    let by = person(by)?;
+    let reason = check_reason(&request.reason)?;
+    let key = check_key(&request.idempotency_key)?;
+    let until = calendar::parse_instant(&request.until)?;
+    let fingerprint = format!("override until {until} by {by}: {reason}");
+    let store = &state.store;
+    if let Some(first) = store.answered(id, key, &fingerprint).await? {
+        return Ok(outcome(first));
+    }
+    let now = state.settings.clock.now();
+    if until <= now || until > now + MAX_OVERRIDE_HOURS * 3_600_000 {
+        return Err(ApiError::Invalid(format!(
+            "an override must expire in the future and within {MAX_OVERRIDE_HOURS} hours"
+        )));
+    }
+    let stored = load(state, id).await?;
+    if stored.state.status.is_finished() {
+        return Err(ApiError::Conflict(format!(
+            "run {id} is {}: there is nothing left to override",
+            stored.state.status.words()
+        )));
+    }
+    let appended = store
+        .append_events(
+            id,
+            stored.state.revision,
+            &Actor::Person(by),
+            vec![EventKind::CalendarOverridden { until }],
+            reason,
+            now,
+            Some((key, &fingerprint)),
+        )
+        .await?;
+    state.live.publish(id);
+    Ok(outcome(appended))
+}
+
+/// The emergency stop: pauses every running run (and every one waiting for a webhook) with
+/// one reason; each is then resumed on its own. A run a person or the executor moved at the
+/// same instant is tried again from its new state; one that cannot be paused is left out of
+/// the answer (and logged) while the others still stop.
+pub async fn stop_all(
+    state: &AppState,
+    request: StopAllRequest,
+    by: &str,
+) -> Result<StopAllOutcome, ApiError> {
+    let by = person(by)?;
+    let reason = check_reason(&request.reason)?;
+    let reason = format!("emergency stop: {reason}");
+    let mut paused = Vec::new();
+    for run in state.store.active_runs().await? {
+        for _attempt in 0..3 {
+            let Some(current) = state.store.run(run.id).await? else {
+                break;
+            };
+            let Ok(kinds) = decide(&current.run, &current.state, Command::Pause) else {
+                break;
+            };
+            let appended = state
+                .store
+                .append_events(
+                    run.id,
+                    current.state.revision,
+                    &Actor::Person(by.clone()),
+                    kinds,
+                    &reason,
+                    state.settings.clock.now(),
+                    None,
+                )
+                .await;
+            match appended {
+                Ok(_) => {
+                    state.live.publish(run.id);
+                    paused.push(run.id);
+                    break;
+                }
+                Err(super::store::StoreError::Conflict(_)) => continue,
+                // The others must still stop: this run is left out of the answer.
+                Err(error) => {
+                    tracing::error!(run = run.id, %error, "the emergency stop did not pause it");
+                    break;
+                }
+            }
+        }
+    }
+    Ok(StopAllOutcome { paused })
 }
 
 fn outcome(appended: super::store::Appended) -> ActionOutcome {

@@ -76,7 +76,7 @@ pub async fn add_fault(state: &AppState, request: FaultRequest) -> Result<Fault,
             shorten(&request.service)
         )));
     }
-    let from = metrics::now_millis();
+    let from = state.settings.clock.now();
     let fault = Fault {
         service: request.service,
         version: request.version,
@@ -131,7 +131,7 @@ pub fn spawn(state: AppState) {
         let mut current: Option<(Arc<CatalogServices>, Simulator)> = None;
         loop {
             every.tick().await;
-            if let Err(error) = simulate(&state, &mut current, metrics::now_millis()).await {
+            if let Err(error) = simulate(&state, &mut current, state.settings.clock.now()).await {
                 tracing::warn!(%error, "the simulator skipped a second");
             }
         }

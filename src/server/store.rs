@@ -2,6 +2,7 @@
 //! Postgres backend can be added beside SQLite without touching the API or the domain. Catalogs
 //! are here; plans in [`plans`].
 
+mod calendar;
 mod metrics;
 mod plans;
 mod runs;

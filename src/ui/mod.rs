@@ -44,6 +44,7 @@ lazy_page! {
     PresentRoute => pages::plans::present::PresentPage,
     RunsRoute => pages::runs::list::RunsPage,
     RunRoute => pages::runs::view::RunPage,
+    CalendarRoute => pages::calendar::CalendarPage,
 }
 
 /// The HTML document around the app; rendered on the server only. With `hash-files` (Cargo.toml)
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <A href="/contracts">"Contracts"</A>
                     <A href="/plans">"Plans"</A>
                     <A href="/runs">"Runs"</A>
+                    <A href="/calendar">"Calendar"</A>
                 </nav>
             </header>
             <main>
@@ -118,6 +120,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/plans/:name/present") view={Lazy::<PresentRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/runs") view={Lazy::<RunsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/runs/:id") view={Lazy::<RunRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/calendar") view={Lazy::<CalendarRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -2,6 +2,7 @@
 //! crate: it imports the domain and serde, never `api`, `server` or `ui`, so both targets compile
 //! it and every layer may use it.
 
+pub mod calendar;
 pub mod catalog;
 pub mod contracts;
 pub mod error;

@@ -2,7 +2,9 @@
 
 use breakwater_domain::health::{Evaluation, Scope, StepVerdict};
 use breakwater_domain::plan::Signal;
-use breakwater_domain::run::{Command, Millis, RunEvent, RunPlan, RunState, RunStatus};
+use breakwater_domain::run::{
+    CalendarOverride, Command, Millis, RunEvent, RunPlan, RunState, RunStatus, Waiting,
+};
 use serde::{Deserialize, Serialize};
 
 /// One line of the run list.
@@ -24,6 +26,10 @@ pub struct RunSummary {
     pub updated_at: String,
     /// The last failure, one sentence.
     pub failure: Option<String>,
+    /// Why the calendar holds the run, and when it opens.
+    pub waiting: Option<Waiting>,
+    /// The run's last break-glass override (in force while its `until` is ahead).
+    pub calendar_override: Option<CalendarOverride>,
 }
 
 /// Everything the run page shows, as of `now`.
@@ -44,8 +50,10 @@ pub struct RunView {
     pub now: Millis,
     /// The log, oldest first.
     pub events: Vec<EventView>,
-    /// The commands that apply now.
+    /// The commands that apply now (the calendar allowing).
     pub commands: Vec<Command>,
+    /// Why the calendar withholds the commands that would grow exposure now, if it does.
+    pub calendar_hold: Option<String>,
     /// Live health per service during the run, for the graph.
     pub health: Vec<ServiceHealth>,
 }

@@ -4,7 +4,7 @@
 //! every keystroke.
 
 use super::policy::{
-    format_duration, FailureAction, Gate, Policy, PolicyOverride, Signal, Webhook,
+    format_duration, parse_duration, FailureAction, Gate, Policy, PolicyOverride, Signal, Webhook,
     DEFAULT_MIN_SAMPLES, DEFAULT_OBJECTIVE, MAX_BAKE_SECS,
 };
 use super::{Change, ContractChange, Migration, Phase, PlanLocation, PlanProblem, PlanSpec};
@@ -943,41 +943,6 @@ fn check_pinned(spec: &PlanSpec, pinned: &[Vec<String>], out: &mut Problems) {
     }
 }
 
-/// Reads durations: `90s`, `10m`, `1h30m`, `2h 15m`, `1d`, or a whole number of seconds. Whole
-/// seconds only, with checked arithmetic: no input overflows or panics. Reads back what
-/// [`format_duration`] writes exactly.
-fn parse_duration(text: &str) -> Option<u64> {
-    let text = text.trim();
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text.parse().ok();
-    }
-    let mut rest = text;
-    let mut total: u64 = 0;
-    let mut terms = 0;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let count: u64 = rest[..digits].parse().ok()?;
-        rest = rest[digits..].trim_start();
-        let letters = rest
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(rest.len());
-        let unit = match &rest[..letters] {
-            "s" | "sec" | "secs" | "second" | "seconds" => 1,
-            "m" | "min" | "mins" | "minute" | "minutes" => 60,
-            "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
-            "d" | "day" | "days" => 86_400,
-            "w" | "week" | "weeks" => 7 * 86_400,
-            _ => return None,
-        };
-        total = total.checked_add(count.checked_mul(unit)?)?;
-        rest = rest[letters..].trim_start();
-        terms += 1;
-    }
-    (terms > 0).then_some(total)
-}
-
 /// Converts the loose file into a [`PlanSpec`], recording a problem for every value it cannot
 /// read and using a placeholder that keeps every index (so paths of later problems stay right).
 struct Convert<'a> {
@@ -1531,42 +1496,5 @@ impl From<&PlanSpec> for PlanFile {
             changes: spec.changes.iter().map(ChangeEntry::from).collect(),
             stages: spec.pinned.clone(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_back_what_they_write() {
-        for (text, secs) in [
-            ("90s", 90),
-            ("10m", 600),
-            ("1h30m", 5400),
-            ("1h 30m", 5400),
-            ("2 hours", 7200),
-            ("1d", 86_400),
-            ("600", 600),
-            ("0s", 0),
-        ] {
-            assert_eq!(parse_duration(text), Some(secs), "{text}");
-        }
-        for text in [
-            "",
-            "m",
-            "10x",
-            "1.5h",
-            "-5m",
-            "10m30",
-            "99999999999999999999h",
-        ] {
-            assert_eq!(parse_duration(text), None, "{text}");
-        }
-        for secs in [0, 1, 59, 60, 90, 3600, 5400, 86_399, u64::MAX] {
-            assert_eq!(parse_duration(&format_duration(secs)), Some(secs), "{secs}");
-        }
-        assert_eq!(format_duration(5400), "1h30m");
-        assert_eq!(format_duration(90), "1m30s");
     }
 }

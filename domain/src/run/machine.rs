@@ -56,12 +56,12 @@
 //! rollback because a webhook failed (`rollback` is still set: roll back again, or abort).
 
 use super::{
-    Actor, Command, EventKind, Millis, Pending, Placement, Refusal, RollbackScope, RunEvent,
-    RunPlan, RunState, RunStatus,
+    Actor, CalendarOverride, Command, EventKind, Millis, Pending, Placement, Refusal,
+    RollbackScope, RunEvent, RunPlan, RunState, RunStatus, Waiting,
 };
 use crate::health::{describe_failure, Evaluation, StepVerdict, Verdict};
 use crate::plan::policy::format_duration;
-use crate::plan::{and_list, FailureAction};
+use crate::plan::{and_list, FailureAction, Step};
 
 /// The events `command` appends to a run in `state`, or why it does not apply.
 pub fn decide(
@@ -101,6 +101,9 @@ pub fn decide(
 pub fn evolve(run: &RunPlan, state: &mut RunState, event: &RunEvent) {
     state.revision = event.seq;
     let at = event.at;
+    if !matches!(event.kind, EventKind::CalendarOverridden { .. }) {
+        state.waiting = None;
+    }
     match &event.kind {
         EventKind::Started => state.status = RunStatus::Running,
         &EventKind::StepRequested {
@@ -179,6 +182,19 @@ pub fn evolve(run: &RunPlan, state: &mut RunState, event: &RunEvent) {
             request_step(run, state, state.stage, step, awaits_ack, at);
         }
         EventKind::Aborted => finish(state, RunStatus::Aborted),
+        &EventKind::WindowClosed { opens_at } => {
+            state.waiting = Some(Waiting {
+                reason: event.reason.clone(),
+                opens_at,
+            });
+        }
+        &EventKind::CalendarOverridden { until } => {
+            state.calendar_override = Some(CalendarOverride {
+                until,
+                by: event.actor.to_string(),
+                reason: event.reason.clone(),
+            });
+        }
     }
 }
 
@@ -223,6 +239,29 @@ pub fn tick(
         }
         _ => None,
     }
+}
+
+/// The plan steps `kinds` would apply to `run` in `state`: what grows exposure, which the
+/// calendar must allow (rolling back never needs it). Resuming applies the step still waiting
+/// for its webhooks, if one is.
+pub fn steps_requested<'r>(
+    run: &'r RunPlan,
+    state: &RunState,
+    kinds: &[EventKind],
+) -> Vec<&'r Step> {
+    kinds
+        .iter()
+        .flat_map(|kind| match *kind {
+            EventKind::StepRequested { stage, step, .. } => run.step(stage, step),
+            EventKind::Retried { .. } => run.step(state.stage, state.step.unwrap_or(0)),
+            // A step paused before its webhooks acknowledged it is delivered on resume.
+            EventKind::Resumed => match state.pending {
+                Some(Pending::Step { stage, step }) => run.step(stage, step),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        })
+        .collect()
 }
 
 /// Where a run is, as far as commands go: every transition and refusal starts from this.

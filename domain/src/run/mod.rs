@@ -14,7 +14,7 @@
 
 pub mod machine;
 
-pub use machine::{decide, evolve, replay, tick};
+pub use machine::{decide, evolve, replay, steps_requested, tick};
 
 use crate::health::Evaluation;
 use crate::plan::{FailureAction, Plan, Stage, Step};
@@ -226,6 +226,34 @@ pub struct RunState {
     pub rollback: Option<(RollbackScope, Vec<usize>)>,
     /// The last failure (gate or actuation), one sentence; cleared by resume and retry.
     pub failure: Option<String>,
+    /// The calendar holds the step the executor would take next (outside an activation
+    /// window, or in a freeze); cleared by the run's next event of any other kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<Waiting>,
+    /// The last break-glass override of the calendar for this run (in force until `until`).
+    #[serde(default, rename = "override", skip_serializing_if = "Option::is_none")]
+    pub calendar_override: Option<CalendarOverride>,
+}
+
+/// Why the calendar holds a run, and when it opens (`None`: not within two years).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiting {
+    pub reason: String,
+    pub opens_at: Option<Millis>,
+}
+
+/// A person let this run act outside its calendar until `until`, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarOverride {
+    pub until: Millis,
+    pub by: String,
+    pub reason: String,
+}
+
+impl CalendarOverride {
+    pub fn in_force(&self, now: Millis) -> bool {
+        now < self.until
+    }
 }
 
 impl RunState {
@@ -244,6 +272,8 @@ impl RunState {
             stage_started_at: None,
             rollback: None,
             failure: None,
+            waiting: None,
+            calendar_override: None,
         }
     }
 }
@@ -347,6 +377,16 @@ pub enum EventKind {
         awaits_ack: bool,
     },
     Aborted,
+    /// The calendar holds the step the executor would take next; it continues on its own at
+    /// `opens_at` (the event's reason names the window or freeze).
+    WindowClosed {
+        opens_at: Option<Millis>,
+    },
+    /// Break-glass: a person lets this run act outside its calendar until `until` (the event's
+    /// reason says why). Freezes and windows still show; they no longer hold the run.
+    CalendarOverridden {
+        until: Millis,
+    },
 }
 
 impl EventKind {
@@ -365,6 +405,8 @@ impl EventKind {
             EventKind::RollbackFinished => "rollback_finished",
             EventKind::Retried { .. } => "retried",
             EventKind::Aborted => "aborted",
+            EventKind::WindowClosed { .. } => "window_closed",
+            EventKind::CalendarOverridden { .. } => "calendar_overridden",
         }
     }
 }

@@ -86,14 +86,14 @@ async fn post_fault(
 
 async fn get_faults(State(state): State<AppState>) -> Json<ActiveFaults> {
     Json(ActiveFaults {
-        faults: state.faults.active(metrics::now_millis()),
+        faults: state.faults.active(state.settings.clock.now()),
         simulating: state.settings.simulate,
     })
 }
 
 async fn delete_faults(State(state): State<AppState>) -> Json<Cleared> {
     Json(Cleared {
-        cleared: state.faults.clear(metrics::now_millis()),
+        cleared: state.faults.clear(state.settings.clock.now()),
         simulating: state.settings.simulate,
     })
 }

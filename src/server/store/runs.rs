@@ -52,6 +52,8 @@ impl StoredRun {
             created_at: rfc3339(self.created_at),
             updated_at: rfc3339(self.updated_at),
             failure: self.state.failure.clone(),
+            waiting: self.state.waiting.clone(),
+            calendar_override: self.state.calendar_override.clone(),
         }
     }
 }

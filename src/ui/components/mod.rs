@@ -1,9 +1,11 @@
+pub mod calendar_banner;
 pub mod exposure_table;
 pub mod fault_panel;
 pub mod findings;
 pub mod gate_sparkline;
 pub mod graph_view;
 pub mod import_panel;
+pub mod override_form;
 pub mod plan_stages;
 pub mod problem_list;
 pub mod run_controls;
@@ -11,3 +13,4 @@ pub mod run_status;
 pub mod run_timeline;
 pub mod service_panel;
 pub mod stage_graph;
+pub mod stop_all;

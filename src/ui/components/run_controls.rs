@@ -45,7 +45,7 @@ fn is_drastic(command: Command) -> bool {
 }
 
 /// Unique per confirmation: the browser's clock and a random number. The server acts once per key.
-fn idempotency_key() -> String {
+pub fn idempotency_key() -> String {
     format!(
         "web-{:x}-{:012x}",
         js_sys::Date::now() as u64,

@@ -44,6 +44,13 @@ pub fn event_text(run: &RunPlan, kind: &EventKind) -> String {
         EventKind::RollbackFinished => "rollback finished".to_string(),
         EventKind::Retried { .. } => "step retried from its start".to_string(),
         EventKind::Aborted => "run aborted".to_string(),
+        EventKind::WindowClosed { opens_at } => match opens_at {
+            Some(at) => format!("held by the calendar until {}", utc(*at)),
+            None => "held by the calendar: no window opens within two years".to_string(),
+        },
+        EventKind::CalendarOverridden { until } => {
+            format!("break-glass: the calendar overridden until {}", utc(*until))
+        }
     }
 }
 
@@ -119,6 +126,19 @@ mod tests {
         assert_eq!(
             event_text(&run, &rollback),
             "rollback of the whole plan started"
+        );
+        assert_eq!(
+            event_text(
+                &run,
+                &EventKind::WindowClosed {
+                    opens_at: Some(1_764_324_000_000)
+                }
+            ),
+            "held by the calendar until 2025-11-28 10:00:00 UTC"
+        );
+        assert_eq!(
+            event_text(&run, &EventKind::CalendarOverridden { until: 0 }),
+            "break-glass: the calendar overridden until 1970-01-01 00:00:00 UTC"
         );
         assert_eq!(
             event_text(

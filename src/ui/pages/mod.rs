@@ -1,3 +1,4 @@
+pub mod calendar;
 pub mod contract_diff;
 pub mod contracts;
 pub mod graph;

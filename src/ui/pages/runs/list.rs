@@ -1,8 +1,10 @@
-//! `/runs`: every run, newest first, with where it is and its last failure. Server-rendered
-//! whole; refresh to update.
+//! `/runs`: every run, newest first, with where it is, its last failure and what the calendar
+//! does to it, and the emergency stop. Server-rendered whole; refresh to update.
 
 use crate::api::runs::list_runs;
+use crate::ui::components::calendar_banner::CalendarBadges;
 use crate::ui::components::run_status::{utc_text, RunStatusBadge};
+use crate::ui::components::stop_all::StopAll;
 use crate::ui::pages::LoadError;
 use crate::wire::runs::RunSummary;
 use leptos::prelude::*;
@@ -18,6 +20,7 @@ pub fn RunsPage() -> impl IntoView {
                 <h1>"Runs"</h1>
                 <a class="button" href="/plans">"Plans"</a>
             </div>
+            <StopAll on_stopped=Callback::new(move |()| runs.refetch())/>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match runs.await {
@@ -53,7 +56,7 @@ pub fn RunTable(runs: Vec<RunSummary>) -> impl IntoView {
                             <a href=format!("/plans/{}?revision={}", r.plan, r.plan_revision)>{r.plan.clone()}</a>
                             <span class="muted">{format!(" revision {}", r.plan_revision)}</span>
                         </td>
-                        <td><RunStatusBadge status=r.status/></td>
+                        <td><RunStatusBadge status=r.status/><CalendarBadges run=r.clone()/></td>
                         <td class="num">{format!("{}/{}", (r.stage + 1).min(r.stage_count), r.stage_count)}</td>
                         <td class="num">{r.step.map_or("–".to_string(), |j| (j + 1).to_string())}</td>
                         <td>{r.created_by}</td>

@@ -1,12 +1,15 @@
 //! `/runs/:id`: one run, live. The server renders its whole state (it reads the same without
 //! JavaScript; refresh to update); in the browser the page follows the run's server-sent events
 //! (`/api/v1/runs/{id}/live`, each a whole `RunView`), ticks the countdown to the next automatic
-//! advance each second, and offers the controls and a fault drill.
+//! advance each second, and offers the controls, a break-glass override of the calendar and a
+//! fault drill.
 
 use crate::api::runs::get_run;
+use crate::ui::components::calendar_banner::CalendarBanner;
 use crate::ui::components::exposure_table::{exposure_rows, ExposureTable};
 use crate::ui::components::fault_panel::{DrillTarget, FaultPanel};
 use crate::ui::components::gate_sparkline::{verdict_label, GateTable};
+use crate::ui::components::override_form::OverrideForm;
 use crate::ui::components::run_controls::RunControls;
 use crate::ui::components::run_status::{countdown, position, utc, utc_text, RunStatusBadge};
 use crate::ui::components::run_timeline::RunTimeline;
@@ -144,6 +147,16 @@ fn RunBody(initial: RunView) -> impl IntoView {
             })
         })
     };
+    let calendar = move || {
+        run.with(|v| {
+            view! {
+                <CalendarBanner waiting=v.summary.waiting.clone() hold=v.calendar_hold.clone()
+                    calendar_override=v.summary.calendar_override.clone() now=v.now/>
+            }
+        })
+    };
+    // Break-glass only while the run can still act.
+    let unfinished = move || run.with(|v| !v.summary.status.is_finished());
     let now = move || {
         run.with(|v| {
             let s = &v.summary;
@@ -173,12 +186,19 @@ fn RunBody(initial: RunView) -> impl IntoView {
     };
     let next_advance = move || {
         let elapsed = (clock.get() - received.get()).max(0);
-        run.with(|v| match v.next_advance_at {
-            Some(at) => format!(
+        run.with(|v| match (&v.summary.waiting, v.next_advance_at) {
+            (Some(waiting), _) => match waiting.opens_at {
+                Some(at) => format!(
+                    "Held by the calendar: opens in {}",
+                    countdown(at - v.now - elapsed)
+                ),
+                None => "Held by the calendar".to_string(),
+            },
+            (None, Some(at)) => format!(
                 "Next automatic advance in {}",
                 countdown(at - v.now - elapsed)
             ),
-            None => match v.summary.status {
+            (None, None) => match v.summary.status {
                 RunStatus::Pending => "Waiting to be started".to_string(),
                 RunStatus::Running => "No automatic advance until the gates hold".to_string(),
                 RunStatus::Paused => "Paused: no automatic advance".to_string(),
@@ -214,6 +234,7 @@ fn RunBody(initial: RunView) -> impl IntoView {
             <a class="button" href="/runs">"All runs"</a>
         </div>
         {failure}
+        {calendar}
         <div class="run-summary">
             {now}
             <p class="countdown" data-next-advance=move || run.with(|v| v.next_advance_at.map(|at| at.to_string()))>
@@ -226,6 +247,12 @@ fn RunBody(initial: RunView) -> impl IntoView {
             revision=Signal::derive(move || run.with(|v| v.summary.revision))
             on_changed=refresh
         />
+        <Show when=unfinished>
+            <details class="break-glass" data-testid="break-glass">
+                <summary>"Break-glass: override the calendar for this run"</summary>
+                <OverrideForm id on_changed=refresh/>
+            </details>
+        </Show>
         <div class="run-columns">
             <section aria-labelledby="exposure-title">
                 <h2 id="exposure-title">"Exposure"</h2>
