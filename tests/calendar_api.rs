@@ -451,3 +451,69 @@ async fn feeds_parse_with_one_event_per_stage_and_freeze_and_stable_uids() {
     let (status, _) = app.get_json("/api/v1/plans/nope/calendar.ics").await;
     assert_eq!(status, 404);
 }
+
+/// ledger (team-money, like billing) to 1.1.0.
+const LEDGER_PLAN: &str = "
+plan: ledger-v2
+policy:
+  steps: [50, 100]
+  bake: 1m
+  gates: []
+changes:
+  - { service: ledger, to_version: 1.1.0 }
+";
+
+#[tokio::test]
+async fn a_stage_waits_for_capacity_a_team_used_today_and_for_stages_under_way() {
+    let (app, state) = app().await;
+    approve_plan(&app.client, &app.base, LEDGER_PLAN).await;
+    let daily = "timezone: UTC\ncapacity: { per_team_per_day: 1 }\n";
+    let (status, saved) = put_calendar(&app, daily, "").await;
+    assert_eq!(status, 200, "{saved}");
+    let billing = started(&app).await;
+
+    // team-money has started billing today: ledger waits for tomorrow, and nothing changes.
+    let (_, created) = app
+        .post_json("/api/v1/runs", json!({ "plan": "ledger-v2" }))
+        .await;
+    let ledger = created["id"].as_i64().unwrap();
+    let (status, refused) = act(&app, ledger, "start").await;
+    assert_eq!(status, 409, "{refused}");
+    let error = refused["error"].as_str().unwrap();
+    assert!(error.contains("team team-money has started 1"), "{error}");
+    assert_eq!(run(&app, ledger).await["summary"]["revision"], 0);
+
+    // The next day the team may start one again.
+    state.settings.clock.set(T0 + 24 * 60 * MINUTE);
+    let (status, outcome) = act(&app, ledger, "start").await;
+    assert_eq!(status, 200, "{outcome}");
+    let (status, _) = act(&app, ledger, "abort").await;
+    assert_eq!(status, 200);
+
+    // At most one service changing at once: billing's stage is still under way.
+    put_calendar(
+        &app,
+        "timezone: UTC\ncapacity: { concurrent_services: 1 }\n",
+        "",
+    )
+    .await;
+    let (status, created) = app
+        .post_json("/api/v1/runs", json!({ "plan": "ledger-v2" }))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let again = created["id"].as_i64().unwrap();
+    let (status, refused) = act(&app, again, "start").await;
+    assert_eq!(status, 409, "{refused}");
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("changing in other runs"),
+        "{refused}"
+    );
+    // Once billing's run is over, ledger may go.
+    let (status, _) = act(&app, billing, "abort").await;
+    assert_eq!(status, 200);
+    let (status, outcome) = act(&app, again, "start").await;
+    assert_eq!(status, 200, "{outcome}");
+}

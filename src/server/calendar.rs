@@ -273,9 +273,11 @@ pub fn parse_instant(text: &str) -> Result<Millis, ApiError> {
         })
 }
 
-/// Whether the calendar holds `kinds` for `run` now (see [`enforce::hold`]). Events that do
-/// not grow exposure never reach the calendar; for those that do, a calendar that cannot be
-/// read holds: growing exposure blind is worse than waiting.
+/// Whether the calendar holds `kinds` for `run` now: its windows and freezes
+/// ([`enforce::hold`]), then, for a stage start, its capacity given every run
+/// ([`enforce::capacity_hold`]). Events that do not grow exposure never reach the calendar; for
+/// those that do, a calendar that cannot be read holds: growing exposure blind is worse than
+/// waiting.
 pub async fn hold(
     state: &AppState,
     run: &StoredRun,
@@ -296,7 +298,8 @@ pub async fn hold(
             })
         }
     };
-    let (plan, run_state, kinds) = (run.run.clone(), run.state.clone(), kinds.to_vec());
+    let capacity_current = current.clone();
+    let (plan, run_state, kinds_owned) = (run.run.clone(), run.state.clone(), kinds.to_vec());
     let held = state
         .workers
         .run(move || {
@@ -305,19 +308,79 @@ pub async fn hold(
                 &current.services,
                 &plan,
                 &run_state,
-                &kinds,
+                &kinds_owned,
                 now,
             )
         })
         .await;
-    held.unwrap_or_else(|error| {
+    let held = held.unwrap_or_else(|error| {
         Some(Decision {
             allowed: false,
             rules: Vec::new(),
             next_allowed: None,
             reason: format!("the calendar check failed ({error})"),
         })
-    })
+    });
+    if held.is_some() || enforce::stage_starts(&run.run, kinds).is_empty() {
+        return held;
+    }
+    let capacity = capacity_current.calendar.capacity;
+    if capacity == Default::default() {
+        return None;
+    }
+    match in_use(state, run.id, &capacity_current.calendar, now).await {
+        Ok(in_use) => enforce::capacity_hold(
+            &capacity_current.calendar,
+            &capacity_current.services,
+            &run.run,
+            kinds,
+            now,
+            &in_use,
+        ),
+        Err(error) => Some(Decision {
+            allowed: false,
+            rules: Vec::new(),
+            next_allowed: None,
+            reason: format!("the calendar's capacity cannot be read ({error})"),
+        }),
+    }
+}
+
+/// What every run but `run` uses of the capacity now: services whose stage is under way, and
+/// services that started a stage today (any run, this one included).
+async fn in_use(
+    state: &AppState,
+    run: i64,
+    calendar: &Calendar,
+    now: Millis,
+) -> Result<enforce::InUse, ApiError> {
+    let today = enforce::today(calendar, now);
+    let mut in_use = enforce::InUse::default();
+    for other in state.store.runs().await? {
+        let stage = other.run.plan.stages.get(other.state.stage);
+        let under_way = !other.state.status.is_finished()
+            && other.state.stage_started_at.is_some()
+            && !other.state.completed_stages.contains(&other.state.stage);
+        if other.id != run && under_way {
+            in_use
+                .changing
+                .extend(stage.into_iter().flat_map(|s| s.services.iter().cloned()));
+        }
+        if other.updated_at < today.start {
+            continue;
+        }
+        for event in state.store.events(other.id).await? {
+            if let EventKind::StepRequested { stage, step: 0, .. } = event.kind {
+                if today.contains(event.at) {
+                    let services = other.run.plan.stages.get(stage).into_iter();
+                    in_use
+                        .started_today
+                        .extend(services.flat_map(|s| s.services.iter().cloned()));
+                }
+            }
+        }
+    }
+    Ok(in_use)
 }
 
 /// Every plan on the calendar from `now`: active runs first (where they are), then approved
