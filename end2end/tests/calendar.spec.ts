@@ -3,7 +3,7 @@
 // (ical.js), the page without JavaScript, and the emergency stop on the run list. Every calendar
 // is written relative to today (through the JSON API), so nothing depends on the day it runs;
 // the grid is drawn in UTC so the times written are the times shown.
-import { test, expect, hydrated, screenshot, approvePlan } from './fixtures';
+import { test, expect, hydrated, screenshot, approvePlan, abortRun } from './fixtures';
 import { APIRequestContext, Page } from '@playwright/test';
 import ICAL from 'ical.js';
 
@@ -301,9 +301,5 @@ rules:
   await expect(page.locator('li.event[data-kind="calendar_overridden"]')).toContainText('break-glass');
   await screenshot(page, 'run-override-banner');
 
-  const view = await (await request.get(`/api/v1/runs/${run.id}`)).json();
-  const aborted = await request.post(`/api/v1/runs/${run.id}/actions`, {
-    data: { command: 'abort', expected_revision: view.summary.revision, idempotency_key: `hold-abort-${run.id}`, reason: 'end of the journey' },
-  });
-  expect(aborted.status(), await aborted.text()).toBe(200);
+  await abortRun(request, run.id, 'end of the journey');
 });

@@ -53,3 +53,17 @@ export async function approvePlan(request: APIRequestContext, yaml: string) {
     expect(moved.status(), await moved.text()).toBe(200);
   }
 }
+
+/// Aborts run `id` at the end of a journey. The executor may move the run between reading its
+/// revision and acting (a step baked, a gate failed): then it reads the revision again.
+export async function abortRun(request: APIRequestContext, id: number, reason: string) {
+  let aborted;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const revision = (await (await request.get(`/api/v1/runs/${id}`)).json()).summary.revision;
+    aborted = await request.post(`/api/v1/runs/${id}/actions`, {
+      data: { command: 'abort', expected_revision: revision, idempotency_key: `abort-${id}-${revision}`, reason },
+    });
+    if (aborted.status() !== 409) break;
+  }
+  expect(aborted!.status(), await aborted!.text()).toBe(200);
+}

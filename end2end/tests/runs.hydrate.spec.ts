@@ -3,7 +3,7 @@
 // automatic rollback and the timeline explaining it; the graph colours the failure; the plan is
 // then rolled back by hand with a reason. The e2e server runs the traffic simulator and
 // evaluates every 500 ms (playwright.config.ts).
-import { test, expect, hydrated, screenshot, approvePlan } from './fixtures';
+import { test, expect, hydrated, screenshot, approvePlan, abortRun } from './fixtures';
 import { Page } from '@playwright/test';
 
 test.describe.configure({ mode: 'serial' });
@@ -174,8 +174,5 @@ test('an action on a run that changed meanwhile is refused and the page catches 
   const conflict = consoleErrors.findIndex((e) => e.includes('409 (Conflict)'));
   expect(conflict, consoleErrors.join('\n')).toBeGreaterThanOrEqual(0);
   consoleErrors.splice(conflict, 1);
-  const aborted = await request.post(`/api/v1/runs/${run.id}/actions`, {
-    data: { command: 'abort', expected_revision: (await (await request.get(`/api/v1/runs/${run.id}`)).json()).summary.revision, idempotency_key: `e2e-abort-${run.id}`, reason: 'end of the e2e journey' },
-  });
-  expect(aborted.status(), await aborted.text()).toBe(200);
+  await abortRun(request, run.id, 'end of the e2e journey');
 });

@@ -1,6 +1,6 @@
 // Without JavaScript: the run list and a run's page arrive whole from the server (refresh to
 // update). The run is created and started through the JSON API.
-import { test, expect, screenshot, approvePlan } from './fixtures';
+import { test, expect, screenshot, approvePlan, abortRun } from './fixtures';
 
 test.use({ javaScriptEnabled: false });
 test.describe.configure({ mode: 'serial' });
@@ -42,11 +42,7 @@ test.beforeAll(async ({ request }) => {
 });
 
 test.afterAll(async ({ request }) => {
-  const view = await (await request.get(`/api/v1/runs/${run.id}`)).json();
-  const aborted = await request.post(`/api/v1/runs/${run.id}/actions`, {
-    data: { command: 'abort', expected_revision: view.summary.revision, idempotency_key: `nojs-abort-${run.id}`, reason: 'end of the check' },
-  });
-  expect(aborted.status(), await aborted.text()).toBe(200);
+  await abortRun(request, run.id, 'end of the check');
 });
 
 test('the run list shows the run with its plan, status and position', async ({ page }) => {
