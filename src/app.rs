@@ -3,6 +3,9 @@
 //! layers every request passes: request ids and tracing, per-route body limits, JSON error
 //! bodies, compression and cache headers.
 
+use crate::server::access::{guard, sign_in};
+use crate::server::json_api;
+use crate::server::routes::Routes;
 use crate::server::AppState;
 use crate::ui::{shell, App};
 use crate::wire::ApiError;
@@ -76,8 +79,49 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
     options
 }
 
+/// The routes besides the pages and server functions: the JSON API and signing in and out.
+fn routes() -> Routes {
+    Routes::default()
+        .nest("/api/v1", json_api::routes().fallback(json_api::not_found))
+        .post("/login", sign_in::post_login)
+        .post("/logout", sign_in::post_logout)
+        .post("/setup", sign_in::post_setup)
+        .get("/status/{secret}/badge.svg", json_api::share::get_badge)
+}
+
+/// Every route the app answers, as (method, path pattern): the pages, the server functions,
+/// the JSON API and signing in. The authorization test walks this list.
+pub fn route_list() -> Vec<(Method, String)> {
+    let pages = generate_route_list(App).into_iter().flat_map(|page| {
+        let path = page.path().to_string();
+        page.methods()
+            .map(|method| (page_method(method), path.clone()))
+            .collect::<Vec<_>>()
+    });
+    let server_functions =
+        leptos::server_fn::axum::server_fn_paths().map(|(path, method)| (method, path.to_string()));
+    routes()
+        .listed()
+        .iter()
+        .cloned()
+        .chain(pages)
+        .chain(server_functions)
+        .collect()
+}
+
+fn page_method(method: leptos_router::Method) -> Method {
+    use leptos_router::Method as Page;
+    match method {
+        Page::Get => Method::GET,
+        Page::Post => Method::POST,
+        Page::Put => Method::PUT,
+        Page::Delete => Method::DELETE,
+        Page::Patch => Method::PATCH,
+    }
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let pages = generate_route_list(App);
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
         let id = request
             .headers()
@@ -86,12 +130,15 @@ pub fn router(state: AppState) -> Router {
             .unwrap_or("-");
         tracing::info_span!("request", method = %request.method(), uri = %request.uri(), id)
     });
-    Router::new()
-        .nest("/api/v1", crate::server::json_api::routes())
-        .leptos_routes(&state, routes, {
+    routes()
+        .into_router()
+        .leptos_routes(&state, pages, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
+        // Every route above passes the authorization table; static files and the not-found
+        // page (the fallback) are not routes.
+        .route_layer(middleware::from_fn_with_state(state.clone(), guard::guard))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::map_response(cache_headers))
         .layer(middleware::from_fn(limit_body))
@@ -115,23 +162,14 @@ pub fn router(state: AppState) -> Router {
 async fn limit_body(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let limit = body_limit(request.method(), path);
-    // Server functions decode their errors as `ApiError`; everyone else reads `{"error": ...}`.
-    let server_function = path.starts_with("/api/") && !path.starts_with("/api/v1/");
+    let path = path.to_string();
     let too_large = move || {
-        let error = ApiError::TooLarge(format!(
-            "the request body is larger than the {limit} bytes this endpoint accepts"
-        ));
-        if server_function {
-            let body = serde_json::to_string(&error).unwrap_or_default();
-            (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                [(header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response()
-        } else {
-            error.into_response()
-        }
+        guard::refusal_response(
+            &path,
+            ApiError::TooLarge(format!(
+                "the request body is larger than the {limit} bytes this endpoint accepts"
+            )),
+        )
     };
     let announced = request
         .headers()
@@ -240,9 +278,13 @@ pub async fn serve(
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown)
-        .await
+    // With the client's address: the sign-in rate limit and the audit trail need it.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what service managers and `kill` send).

@@ -1,6 +1,9 @@
 //! The `breakwater` command line: the server and the commands scripts use. Like the HTTP app it
 //! composes the layers below it; domain work runs on a job thread with the server's stack size.
 
+mod access;
+
+use crate::server::access::sign_in::first_admin_link;
 use crate::server::import::{self, SpecDir};
 use crate::server::plans::{self, Base, Save, StagesReport};
 use crate::server::store::{Store, StoreError};
@@ -86,6 +89,21 @@ enum Command {
     Calendar {
         #[command(subcommand)]
         command: CalendarCommand,
+    },
+    /// Add users, list them, change their roles, disable them.
+    User {
+        #[command(subcommand)]
+        command: access::UserCommand,
+    },
+    /// Create, list and revoke API tokens.
+    Token {
+        #[command(subcommand)]
+        command: access::TokenCommand,
+    },
+    /// Export the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: access::AuditCommand,
     },
     /// Can this version of a service be deployed without breaking a consumer?
     /// Exit 0 when it can, 1 when a consumer would break, 2 on a usage or input error.
@@ -270,6 +288,9 @@ async fn execute(cli: Cli) -> Result<ExitCode, CliError> {
             };
             serve(&cli.database, addr, !no_seed, settings).await
         }
+        Command::User { command } => access::user(&cli.database, command).await,
+        Command::Token { command } => access::token(&cli.database, command).await,
+        Command::Audit { command } => access::audit(&cli.database, command).await,
         Command::Catalog { command } => match command {
             CatalogCommand::Check { file } => check(&file),
             CatalogCommand::Import { file } => import_file(&cli.database, &file).await,
@@ -412,13 +433,16 @@ async fn serve(
     // Checks that did not finish before the last stop run again, without delaying the first page,
     // on the same job slots as the requests.
     let (checking, workers) = (store.clone(), state.workers.clone());
-    let app = crate::app::router(state);
+    let app = crate::app::router(state.clone());
     tokio::spawn(async move {
         if let Err(e) = crate::server::compat::check_current_revision(&checking, &workers).await {
             tracing::error!(%e, "checking the current revision's contracts failed");
         }
     });
     println!("Breakwater is listening on http://{local}");
+    if let Some(link) = first_admin_link(&state, &format!("http://{local}")).await? {
+        println!("No user exists yet. Create the first admin (this link works once): {link}");
+    }
     crate::app::serve(listener, app, crate::app::shutdown_signal())
         .await
         .map_err(CliError::Serve)?;

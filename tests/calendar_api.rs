@@ -9,7 +9,7 @@ mod common;
 
 use breakwater::server::clock::Clock;
 use breakwater::server::{AppState, Settings};
-use common::{approve_plan, TestApp, SMALL_CATALOG};
+use common::{approve_plan, TestApp, ADMIN, SMALL_CATALOG};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -53,7 +53,7 @@ async fn app() -> (TestApp, AppState) {
 
 async fn put_calendar(app: &TestApp, yaml: &str, query: &str) -> (u16, Value) {
     let path = format!("/api/v1/calendar{query}");
-    app.send(Method::PUT, &path, Some(yaml.to_string()), Some("ana"))
+    app.send(Method::PUT, &path, Some(yaml.to_string()), None)
         .await
 }
 
@@ -73,7 +73,7 @@ async fn act(app: &TestApp, id: i64, command: &str) -> (u16, Value) {
         "reason": format!("{command} for the test"),
     });
     let path = format!("/api/v1/runs/{id}/actions");
-    app.send(Method::POST, &path, Some(body.to_string()), Some("ana"))
+    app.send(Method::POST, &path, Some(body.to_string()), None)
         .await
 }
 
@@ -249,7 +249,7 @@ async fn a_break_glass_override_is_recorded_lets_the_run_through_and_expires() {
         ),
     ] {
         let (status, refused) = app
-            .send(Method::POST, &path, Some(body.to_string()), Some("ana"))
+            .send(Method::POST, &path, Some(body.to_string()), None)
             .await;
         assert_eq!(status, 400, "{why}: {refused}");
     }
@@ -262,7 +262,7 @@ async fn a_break_glass_override_is_recorded_lets_the_run_through_and_expires() {
         "idempotency_key": "override-1",
     });
     let (status, outcome) = app
-        .send(Method::POST, &path, Some(body.to_string()), Some("ana"))
+        .send(Method::POST, &path, Some(body.to_string()), None)
         .await;
     assert_eq!(status, 200, "{outcome}");
     let view = until(&app, id, "the overridden step", |v| step(v) == Some(1)).await;
@@ -273,9 +273,9 @@ async fn a_break_glass_override_is_recorded_lets_the_run_through_and_expires() {
         .find(|e| e["event"]["kind"]["type"] == "calendar_overridden")
         .expect("the override is on the run's log")
         .clone();
-    assert_eq!(granted["event"]["actor"]["name"], "ana");
+    assert_eq!(granted["event"]["actor"]["name"], ADMIN);
     assert_eq!(granted["event"]["reason"], "hotfix for the ledger outage");
-    assert_eq!(view["summary"]["calendar_override"]["by"], "ana");
+    assert_eq!(view["summary"]["calendar_override"]["by"], ADMIN);
     assert_eq!(
         view["summary"]["calendar_override"]["until"].as_i64(),
         Some(T0 + 10 * MINUTE)
@@ -299,7 +299,7 @@ async fn the_emergency_stop_pauses_every_running_run() {
             Method::POST,
             "/api/v1/runs/stop-all",
             Some(json!({ "reason": " " }).to_string()),
-            Some("ana"),
+            None,
         )
         .await;
     assert_eq!(status, 400, "a reason is required: {refused}");
@@ -308,7 +308,7 @@ async fn the_emergency_stop_pauses_every_running_run() {
             Method::POST,
             "/api/v1/runs/stop-all",
             Some(json!({ "reason": "payments are down" }).to_string()),
-            Some("ana"),
+            None,
         )
         .await;
     assert_eq!(status, 200, "{stopped}");

@@ -119,6 +119,10 @@ fn serve_stops_cleanly_on_sigterm() {
         .local_addr()
         .unwrap()
         .port();
+    let token = stdout(&breakwater_on(
+        &db,
+        &["token", "create", "--name", "probe", "--role", "viewer"],
+    ));
     let mut server = Command::new(env!("CARGO_BIN_EXE_breakwater"))
         .args(["serve", "--no-seed", "--addr", &format!("127.0.0.1:{port}")])
         .args(["--database", &format!("sqlite://{}", db.display())])
@@ -126,18 +130,32 @@ fn serve_stops_cleanly_on_sigterm() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    // Kept open to the end: the server's later writes would fail on a closed pipe.
+    let mut printed = BufReader::new(server.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    printed.read_line(&mut line).unwrap();
     assert!(line.contains("listening"), "{line}");
+    // A token is not a user: the first-admin link is printed.
+    line.clear();
+    printed.read_line(&mut line).unwrap();
+    assert!(
+        line.contains(&format!("http://127.0.0.1:{port}/setup/setup_")),
+        "{line}"
+    );
 
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .write_all(b"GET /api/v1/revisions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
+    let request = |authorization: &str| {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let head = format!(
+            "GET /api/v1/revisions HTTP/1.1\r\nHost: x\r\n{authorization}Connection: close\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let answer = request("");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    let answer = request(&format!("Authorization: Bearer {}\r\n", token.trim()));
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 
     let killed = Command::new("kill")
@@ -447,4 +465,292 @@ fn calendar_schedule_places_every_stage_of_the_demo_plan_around_the_calendar() {
         "2026-12-14T06:00:00Z",
     ]);
     assert!(stdout(&text).contains("stage 1 ("), "{}", stdout(&text));
+}
+
+/// Runs `breakwater` on the database at `db` with `input` on stdin.
+fn breakwater_fed(db: &std::path::Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_breakwater"))
+        .args(["--database", &format!("sqlite://{}", db.display())])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The lines `user list` prints.
+fn users(db: &std::path::Path) -> Vec<String> {
+    let list = breakwater_on(db, &["user", "list"]);
+    assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
+    stdout(&list).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn users_are_added_listed_given_roles_and_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("breakwater.db");
+
+    let added = breakwater_on(&db, &["user", "add", "rita", "--role", "release-manager"]);
+    assert_eq!(added.status.code(), Some(0), "{}", stderr(&added));
+    let text = stdout(&added);
+    assert!(text.contains("added user rita (release_manager)"), "{text}");
+    let password = text
+        .lines()
+        .find_map(|l| l.strip_prefix("password (shown once): "))
+        .unwrap_or_else(|| panic!("no generated password in {text}"));
+    assert_eq!(password.len(), 43, "256 random bits: {password}");
+
+    let fed = breakwater_fed(
+        &db,
+        &[
+            "user",
+            "add",
+            "sam",
+            "--role",
+            "service_owner",
+            "--team",
+            "team-money",
+            "--password-stdin",
+        ],
+        "a passphrase long enough\n",
+    );
+    assert_eq!(fed.status.code(), Some(0), "{}", stderr(&fed));
+    assert!(!stdout(&fed).contains("password"), "{}", stdout(&fed));
+    assert_eq!(
+        users(&db),
+        [
+            "rita\trelease_manager\t-\tactive",
+            "sam\tservice_owner\tteam-money\tactive"
+        ]
+    );
+
+    // Refusals: exit status 2, a message that says what to fix, nobody added.
+    for (args, input, words) in [
+        (
+            vec!["user", "add", "uma", "--role", "wizard"],
+            "",
+            "unknown role 'wizard'",
+        ),
+        (
+            vec!["user", "add", "uma", "--role", "viewer", "--password-stdin"],
+            "short\n",
+            "password",
+        ),
+        (
+            vec!["user", "add", "Uma Thurman", "--role", "viewer"],
+            "",
+            "user",
+        ),
+        (vec!["user", "add", "rita", "--role", "viewer"], "", "rita"),
+        (
+            vec!["user", "set-role", "rita", "overlord"],
+            "",
+            "unknown role",
+        ),
+        (vec!["user", "set-role", "nobody", "viewer"], "", "nobody"),
+        (vec!["user", "disable", "nobody"], "", "nobody"),
+    ] {
+        let refused = breakwater_fed(&db, &args, input);
+        assert_eq!(
+            refused.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stdout(&refused)
+        );
+        assert!(
+            stderr(&refused).contains(words),
+            "{args:?}: {}",
+            stderr(&refused)
+        );
+    }
+    assert_eq!(users(&db).len(), 2);
+
+    let changed = breakwater_on(&db, &["user", "set-role", "rita", "viewer"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", stderr(&changed));
+    assert!(stdout(&changed).contains("rita is now viewer"));
+    let disabled = breakwater_on(&db, &["user", "disable", "sam"]);
+    assert_eq!(disabled.status.code(), Some(0), "{}", stderr(&disabled));
+    assert_eq!(
+        users(&db),
+        [
+            "rita\tviewer\t-\tactive",
+            "sam\tservice_owner\tteam-money\tdisabled"
+        ]
+    );
+}
+
+#[test]
+fn tokens_are_printed_once_listed_revoked_and_every_change_is_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("breakwater.db");
+
+    let created = breakwater_on(
+        &db,
+        &[
+            "token",
+            "create",
+            "--name",
+            "ci",
+            "--role",
+            "viewer",
+            "--expires",
+            "30",
+        ],
+    );
+    assert_eq!(created.status.code(), Some(0), "{}", stderr(&created));
+    // Only the token on stdout, so `TOKEN=$(breakwater token create …)` works.
+    let token = stdout(&created);
+    let token = token.strip_suffix('\n').unwrap();
+    assert!(
+        token.starts_with("bw_") && token.len() == 46 && !token.contains(char::is_whitespace),
+        "{token:?}"
+    );
+    assert!(stderr(&created).contains("created token ci (viewer)"));
+
+    let brought = format!("bw_{}", "A".repeat(43));
+    let fed = breakwater_fed(
+        &db,
+        &[
+            "token",
+            "create",
+            "--name",
+            "deploy",
+            "--role",
+            "admin",
+            "--secret-stdin",
+        ],
+        &format!("{brought}\n"),
+    );
+    assert_eq!(fed.status.code(), Some(0), "{}", stderr(&fed));
+    assert!(
+        !stdout(&fed).contains(&brought),
+        "a brought secret is not echoed"
+    );
+
+    for (args, input) in [
+        (
+            vec!["token", "create", "--name", "ci", "--role", "viewer"],
+            "",
+        ),
+        (vec!["token", "create", "--name", "x", "--role", "root"], ""),
+        (
+            vec![
+                "token",
+                "create",
+                "--name",
+                "x",
+                "--role",
+                "viewer",
+                "--expires",
+                "0",
+            ],
+            "",
+        ),
+        (
+            vec![
+                "token",
+                "create",
+                "--name",
+                "x",
+                "--role",
+                "viewer",
+                "--secret-stdin",
+            ],
+            "bw_short\n",
+        ),
+        (vec!["token", "revoke", "nobody"], ""),
+    ] {
+        let refused = breakwater_fed(&db, &args, input);
+        assert_eq!(
+            refused.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stdout(&refused)
+        );
+        assert!(!stderr(&refused).is_empty(), "{args:?}: no message");
+    }
+
+    let revoked = breakwater_on(&db, &["token", "revoke", "ci"]);
+    assert_eq!(revoked.status.code(), Some(0), "{}", stderr(&revoked));
+    let list = breakwater_on(&db, &["token", "list"]);
+    assert_eq!(list.status.code(), Some(0));
+    let lines: Vec<Vec<String>> = stdout(&list)
+        .lines()
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let ci = lines.iter().find(|l| l[0] == "ci").unwrap();
+    assert_eq!(ci[1], "viewer");
+    assert!(ci[2].starts_with("revoked "), "{ci:?}");
+    assert_eq!(ci[3], "never used");
+    let deploy = lines.iter().find(|l| l[0] == "deploy").unwrap();
+    assert_eq!(deploy[1..3], ["admin", "never expires"]);
+    assert!(
+        !stdout(&list).contains("bw_"),
+        "secrets are never listed: {}",
+        stdout(&list)
+    );
+
+    breakwater_on(&db, &["user", "add", "rita", "--role", "viewer"]);
+    let jsonl = breakwater_on(&db, &["audit", "export", "--format", "jsonl"]);
+    assert_eq!(jsonl.status.code(), Some(0), "{}", stderr(&jsonl));
+    let events: Vec<serde_json::Value> = stdout(&jsonl)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["token.create", "token.create", "token.revoke", "user.add"]
+    );
+    let subjects: Vec<&str> = events
+        .iter()
+        .map(|e| e["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, ["ci", "deploy", "ci", "rita"]);
+    for event in &events {
+        assert_eq!(event["via"], "cli", "{event}");
+        assert!(
+            event["actor"].as_str().unwrap().starts_with("cli:"),
+            "{event}"
+        );
+    }
+    assert!(!stdout(&jsonl).contains(&brought), "no secret in the trail");
+
+    let csv = breakwater_on(&db, &["audit", "export", "--format", "csv"]);
+    assert_eq!(csv.status.code(), Some(0), "{}", stderr(&csv));
+    let text = stdout(&csv);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        rows[0],
+        "id,at,actor,via,address,kind,subject,outcome,before,after"
+    );
+    assert_eq!(rows.len(), events.len() + 1, "{text}");
+    for (row, event) in rows[1..].iter().zip(&events) {
+        assert!(
+            row.starts_with(&format!("{},", event["id"]))
+                && row.contains(",token.") | row.contains(",user."),
+            "{row}"
+        );
+    }
+    let family = breakwater_on(&db, &["audit", "export", "--kind", "token."]);
+    assert_eq!(stdout(&family).lines().count(), 3, "{}", stdout(&family));
+    let bad = breakwater_on(&db, &["audit", "export", "--format", "xml"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let bad = breakwater_on(&db, &["audit", "export", "--since", "yesterday"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("yesterday"), "{}", stderr(&bad));
 }

@@ -540,21 +540,19 @@ async fn the_editor_endpoints_refuse_hostile_specs() {
         ("/api/plans/check", "[[[[[[".to_string()),
         (
             "/api/plans/state",
-            json!({ "name": "a/b", "revision": 1, "state": "approved", "by": "x" }).to_string(),
+            json!({ "name": "a/b", "revision": 1, "state": "approved" }).to_string(),
         ),
         (
             "/api/plans/state",
-            json!({ "name": "hostile", "revision": -1, "state": "approved", "by": "x" })
-                .to_string(),
+            json!({ "name": "hostile", "revision": -1, "state": "approved" }).to_string(),
         ),
         (
             "/api/plans/state",
-            json!({ "name": "hostile", "revision": 1e300, "state": "approved", "by": "x" })
-                .to_string(),
+            json!({ "name": "hostile", "revision": 1e300, "state": "approved" }).to_string(),
         ),
         (
             "/api/plans/acknowledge",
-            json!({ "name": "é", "key": "k", "by": "x", "comment": "" }).to_string(),
+            json!({ "name": "é", "revision": 1, "key": "k", "comment": "" }).to_string(),
         ),
     ] {
         let (status, answer) = send(&app, Method::POST, path, body.into_bytes()).await;
@@ -665,45 +663,39 @@ async fn bad_plan_arguments_are_4xx_and_change_nothing() {
         (
             Method::POST,
             "/api/v1/plans/hostile/state".into(),
-            json!({ "state": "in_review", "revision": "1", "by": "x" }).to_string(),
+            json!({ "state": "in_review", "revision": "1" }).to_string(),
             400,
         ),
         (
             Method::POST,
             "/api/v1/plans/hostile/state".into(),
-            json!({ "state": "in_review", "revision": -5, "by": "x" }).to_string(),
+            json!({ "state": "in_review", "revision": -5 }).to_string(),
             400,
         ),
         (
             Method::POST,
             "/api/v1/plans/hostile/state".into(),
-            json!({ "state": "in_review", "revision": i64::MAX, "by": "x" }).to_string(),
+            json!({ "state": "in_review", "revision": i64::MAX }).to_string(),
             409,
         ),
         (
             Method::POST,
-            "/api/v1/plans/hostile/state".into(),
-            json!({ "state": "in_review", "revision": 1, "by": "x\u{0}" }).to_string(),
-            400,
-        ),
-        (
-            Method::POST,
             "/api/v1/plans/hostile/acknowledgements".into(),
-            json!({ "key": "ack:team-payments", "by": "x", "comment": "c".repeat(3_000) })
+            json!({ "key": "ack:team-payments", "revision": 1, "comment": "c".repeat(3_000) })
                 .to_string(),
             400,
         ),
         (
             Method::POST,
             "/api/v1/plans/hostile/acknowledgements".into(),
-            json!({ "key": "ack:team-payments", "by": "x", "comment": "c".repeat(100_000) })
+            json!({ "key": "ack:team-payments", "revision": 1, "comment": "c".repeat(100_000) })
                 .to_string(),
             413,
         ),
         (
             Method::POST,
             "/api/v1/plans/hostile/acknowledgements".into(),
-            json!({ "key": "ack:🙂".repeat(1_000), "by": "x" }).to_string(),
+            json!({ "key": "ack:🙂".repeat(1_000), "revision": 1 }).to_string(),
             400,
         ),
     ] {
@@ -738,8 +730,7 @@ async fn approvals_and_acknowledgements_racing_a_save_never_reach_the_new_revisi
         .await;
     assert_eq!(status, 201);
     for round in 1..=8i64 {
-        let state =
-            |state: &str| json!({ "state": state, "revision": round, "by": "rev" }).to_string();
+        let state = |state: &str| json!({ "state": state, "revision": round }).to_string();
         let (status, body) = send(
             &app,
             Method::POST,
@@ -770,7 +761,7 @@ async fn approvals_and_acknowledgements_racing_a_save_never_reach_the_new_revisi
         };
         let acknowledge = {
             let app = app.clone();
-            let body = json!({ "key": "ack:team-payments", "by": "owner" }).to_string();
+            let body = json!({ "key": "ack:team-payments", "revision": round }).to_string();
             tokio::spawn(async move {
                 send(
                     &app,

@@ -6,7 +6,7 @@
 mod common;
 
 use breakwater_domain::run::{replay, Actor, EventKind, RunEvent, RunPlan, RunState};
-use common::{approve_plan, SMALL_CATALOG};
+use common::{approve_plan, bearer_client, cli_admin_token, SMALL_CATALOG};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -94,7 +94,7 @@ async fn a_run_survives_20_kills_and_completes_exactly_once_per_step() {
         .unwrap()
         .port();
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
+    let client = bearer_client(&cli_admin_token(&db, "crash-test"));
     let seed = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()

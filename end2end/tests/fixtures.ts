@@ -1,13 +1,22 @@
-import { test as base, expect, APIRequestContext, Page } from '@playwright/test';
+import { test as base, expect, APIRequestContext, Browser, BrowserContext, Page } from '@playwright/test';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** Every test fails on any browser console error or uncaught page error. */
+/** Collects `page`'s console errors and uncaught errors into `errors`. */
+export function watchConsole(page: Page, errors: string[]) {
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+}
+
+/**
+ * Every test fails on any browser console error or uncaught page error: of `page`, and of pages
+ * a test opens in contexts of its own when it passes them to `watchConsole` with this array.
+ */
 export const test = base.extend<{ consoleErrors: string[] }>({
   consoleErrors: [async ({ page }, use) => {
     const errors: string[] = [];
-    page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
-    page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+    watchConsole(page, errors);
     await use(errors);
     expect(errors, 'browser console errors').toEqual([]);
   }, { auto: true }],
@@ -27,6 +36,23 @@ export async function screenshot(page: Page, name: string) {
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 
+/** Who the suite's requests act as: the admin token playwright.config.ts creates, by its name. */
+export const ADMIN = 'e2e';
+
+/**
+ * A browser context without the suite's admin token (playwright.config.ts sends it with every
+ * request of the contexts Playwright makes): someone who has only what they sign in with.
+ */
+export async function contextWithoutToken(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ extraHTTPHeaders: {} });
+}
+
+/** Runs the `breakwater` command line against the suite's database; `input` goes to stdin. */
+export function breakwaterCli(args: string[], input?: string): string {
+  return execFileSync(path.join(repoRoot, 'target', 'debug', 'breakwater'),
+    [...args, '--database', `sqlite://${process.env.E2E_DATABASE}`], { input, encoding: 'utf8' });
+}
+
 /**
  * Opens /contracts once the current revision's matrix is there (an import computes it before it
  * answers, but a restarted server computes a missing one in the background and the page says so
@@ -44,12 +70,12 @@ export async function contractsPage(page: Page) {
 export async function approvePlan(request: APIRequestContext, yaml: string) {
   const saved = await request.post('/api/v1/plans', {
     data: yaml,
-    headers: { 'content-type': 'application/yaml', 'x-breakwater-user': 'rita-release' },
+    headers: { 'content-type': 'application/yaml' },
   });
   expect(saved.status(), await saved.text()).toBe(201);
   const { name, revision } = (await saved.json()).saved;
   for (const state of ['in_review', 'approved']) {
-    const moved = await request.post(`/api/v1/plans/${name}/state`, { data: { state, revision, by: 'bo-approver' } });
+    const moved = await request.post(`/api/v1/plans/${name}/state`, { data: { state, revision } });
     expect(moved.status(), await moved.text()).toBe(200);
   }
 }

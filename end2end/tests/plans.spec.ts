@@ -1,6 +1,6 @@
 // Without JavaScript: every plan page arrives whole from the server. The plan is created through
 // the JSON API (the editor needs JavaScript).
-import { test, expect, screenshot } from './fixtures';
+import { test, expect, screenshot, ADMIN } from './fixtures';
 
 test.use({ javaScriptEnabled: false });
 test.describe.configure({ mode: 'serial' });
@@ -17,7 +17,7 @@ changes:
 test.beforeAll(async ({ request }) => {
   const response = await request.post('/api/v1/plans', {
     data: YAML,
-    headers: { 'content-type': 'application/yaml', 'x-breakwater-user': 'nina-nojs' },
+    headers: { 'content-type': 'application/yaml' },
   });
   expect(response.status(), await response.text()).toBe(201);
 });
@@ -27,7 +27,7 @@ test('the plan list shows the plan with its state, author and size', async ({ pa
   const row = page.locator(`tr[data-plan="${PLAN}"]`);
   await expect(row).toContainText('Storefront search');
   await expect(row).toContainText('draft');
-  await expect(row).toContainText('nina-nojs');
+  await expect(row).toContainText(ADMIN);
   await expect(row.locator('td.num').first()).toHaveText('3');
   await expect(page.getByRole('link', { name: 'New plan' })).toHaveAttribute('href', '/plans/new');
   await screenshot(page, 'plans-list-nojs');

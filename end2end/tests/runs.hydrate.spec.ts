@@ -154,7 +154,7 @@ test('the whole plan is rolled back by hand, with the reason in the timeline', a
 });
 
 test('an action on a run that changed meanwhile is refused and the page catches up', async ({ page, request, consoleErrors }) => {
-  const created = await request.post('/api/v1/runs', { data: { plan: PLAN }, headers: { 'x-breakwater-user': 'e2e' } });
+  const created = await request.post('/api/v1/runs', { data: { plan: PLAN } });
   expect(created.status(), await created.text()).toBe(201);
   const run = await created.json();
   // A live stream that never says anything: the page keeps showing the revision it loaded.

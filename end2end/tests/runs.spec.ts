@@ -1,6 +1,6 @@
 // Without JavaScript: the run list and a run's page arrive whole from the server (refresh to
 // update). The run is created and started through the JSON API.
-import { test, expect, screenshot, approvePlan, abortRun } from './fixtures';
+import { test, expect, screenshot, approvePlan, abortRun, ADMIN } from './fixtures';
 
 test.use({ javaScriptEnabled: false });
 test.describe.configure({ mode: 'serial' });
@@ -31,12 +31,11 @@ test.beforeAll(async ({ request }) => {
 
 test.beforeAll(async ({ request }) => {
   await approvePlan(request, YAML);
-  const created = await request.post('/api/v1/runs', { data: { plan: PLAN }, headers: { 'x-breakwater-user': 'nina-nojs' } });
+  const created = await request.post('/api/v1/runs', { data: { plan: PLAN } });
   expect(created.status(), await created.text()).toBe(201);
   run = await created.json();
   const started = await request.post(`/api/v1/runs/${run.id}/actions`, {
     data: { command: 'start', expected_revision: run.revision, idempotency_key: `nojs-${run.id}`, reason: 'the no-JavaScript check' },
-    headers: { 'x-breakwater-user': 'nina-nojs' },
   });
   expect(started.status(), await started.text()).toBe(200);
 });
@@ -50,7 +49,7 @@ test('the run list shows the run with its plan, status and position', async ({ p
   const row = page.locator(`table.runs tr[data-run="${run.id}"]`);
   await expect(row).toContainText(PLAN);
   await expect(row).toHaveAttribute('data-status', 'running');
-  await expect(row).toContainText('nina-nojs');
+  await expect(row).toContainText(ADMIN);
   await expect(row.locator('td.num').first()).toHaveText('1/1');
   await row.getByRole('link', { name: `#${run.id}` }).click();
   await expect(page).toHaveURL(new RegExp(`/runs/${run.id}$`));
@@ -67,7 +66,7 @@ test('the run page shows its whole state without JavaScript', async ({ page }) =
   await expect(rows).toHaveCount(2);
   await expect(page.locator('table.exposure tr[data-region="eu-west-1"]')).toHaveAttribute('data-percent', '50');
   await expect(page.locator('table.exposure tr[data-region="us-east-1"]')).toHaveAttribute('data-percent', '0');
-  await expect(page.locator('li.event[data-kind="started"]')).toContainText('by nina-nojs');
+  await expect(page.locator('li.event[data-kind="started"]')).toContainText(`by ${ADMIN}`);
   await expect(page.locator('li.event[data-kind="started"] .why')).toHaveText('the no-JavaScript check');
   await expect(page.locator('li.event[data-kind="step_requested"]')).toContainText('shipping 50% in eu-west-1');
   // The controls say what applies now; using them takes JavaScript.

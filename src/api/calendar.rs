@@ -21,7 +21,9 @@ pub async fn load_calendar_view(query: CalendarQuery) -> Result<CalendarView, Ap
 #[server(prefix = "/api", endpoint = "calendar/rule", input = server_fn::codec::Json)]
 pub async fn save_calendar_rule(edit: RuleEdit) -> Result<CalendarSaveOutcome, ApiError> {
     let state = super::state();
-    refusal_as_outcome(crate::server::calendar::save_rule(&state, edit, "web").await)
+    refusal_as_outcome(
+        crate::server::calendar::save_rule(&state, edit, &super::principal()?.name).await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "calendar/rule/delete")]
@@ -30,7 +32,10 @@ pub async fn delete_calendar_rule(
     based_on: Option<i64>,
 ) -> Result<CalendarSaveOutcome, ApiError> {
     let state = super::state();
-    refusal_as_outcome(crate::server::calendar::delete_rule(&state, &name, based_on, "web").await)
+    refusal_as_outcome(
+        crate::server::calendar::delete_rule(&state, &name, based_on, &super::principal()?.name)
+            .await,
+    )
 }
 
 /// Replaces the whole calendar with YAML text.
@@ -40,21 +45,26 @@ pub async fn save_calendar_text(
     based_on: Option<i64>,
 ) -> Result<CalendarSaveOutcome, ApiError> {
     let state = super::state();
-    refusal_as_outcome(crate::server::calendar::save_text(&state, text, based_on, "web").await)
+    refusal_as_outcome(
+        crate::server::calendar::save_text(&state, text, based_on, &super::principal()?.name).await,
+    )
 }
 
 /// Break-glass for one run.
 #[server(prefix = "/api", endpoint = "runs/override", input = server_fn::codec::Json)]
 pub async fn override_run(id: i64, request: OverrideRequest) -> Result<ActionOutcome, ApiError> {
     let state = super::state();
-    super::respond(crate::server::runs::override_calendar(&state, id, request, "web").await)
+    super::respond(
+        crate::server::runs::override_calendar(&state, id, request, &super::principal()?.name)
+            .await,
+    )
 }
 
 /// The emergency stop: pauses every running run.
 #[server(prefix = "/api", endpoint = "runs/stop-all", input = server_fn::codec::Json)]
 pub async fn stop_all_runs(request: StopAllRequest) -> Result<StopAllOutcome, ApiError> {
     let state = super::state();
-    super::respond(crate::server::runs::stop_all(&state, request, "web").await)
+    super::respond(crate::server::runs::stop_all(&state, request, &super::principal()?.name).await)
 }
 
 /// A conflict (the calendar changed since the page showed it) is an answer to the editor, not

@@ -20,5 +20,6 @@ pub async fn get_catalog() -> Result<CatalogView, ApiError> {
 #[server(prefix = "/api", endpoint = "catalog/import", input = server_fn::codec::Json)]
 pub async fn upload_catalog(files: Vec<UploadedFile>) -> Result<ImportOutcome, ApiError> {
     let state = super::state();
-    super::respond(crate::server::import::import_upload(&state, files).await)
+    let who = super::principal()?;
+    super::respond(crate::server::import::import_upload(&state, files, &who.name).await)
 }

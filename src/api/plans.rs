@@ -37,17 +37,20 @@ pub async fn save_plan(spec: PlanSpec, based_on: Option<i64>) -> Result<PlanSave
     let state = super::state();
     // A conflict is an expected answer in the editor (a taken name, an edit that lost a race):
     // it comes back as a refusal, like a bad plan.
-    let outcome = match crate::server::plans::save_spec(&state, spec, based_on, "web").await {
-        Err(ApiError::Conflict(reason)) => Ok(PlanSaveOutcome {
-            saved: None,
-            problems: vec![breakwater_domain::plan::PlanProblem::error(
-                breakwater_domain::plan::PlanLocation::field("plan"),
-                "CONFLICT",
-                reason,
-            )],
-        }),
-        other => other,
-    };
+    let outcome =
+        match crate::server::plans::save_spec(&state, spec, based_on, &super::principal()?.name)
+            .await
+        {
+            Err(ApiError::Conflict(reason)) => Ok(PlanSaveOutcome {
+                saved: None,
+                problems: vec![breakwater_domain::plan::PlanProblem::error(
+                    breakwater_domain::plan::PlanLocation::field("plan"),
+                    "CONFLICT",
+                    reason,
+                )],
+            }),
+            other => other,
+        };
     super::respond(outcome)
 }
 
@@ -58,22 +61,25 @@ pub async fn set_plan_state(
     name: String,
     revision: i64,
     state: PlanState,
-    by: String,
 ) -> Result<PlanSummary, ApiError> {
     let app = super::state();
-    super::respond(crate::server::plans::set_state(&app, &name, revision, state, &by).await)
+    let who = super::principal()?;
+    super::respond(crate::server::plans::set_state(&app, &name, revision, state, &who.name).await)
 }
 
-/// Records an acknowledgement of a readiness item (who, when, comment).
+/// Records the signed-in person's acknowledgement of a readiness item (when, comment).
 #[server(prefix = "/api", endpoint = "plans/acknowledge", input = server_fn::codec::Json)]
 pub async fn acknowledge(
     name: String,
+    revision: i64,
     key: String,
-    by: String,
     comment: String,
 ) -> Result<PlanDetail, ApiError> {
     let state = super::state();
-    super::respond(crate::server::plans::acknowledge(&state, &name, &key, &by, &comment).await)
+    let who = super::principal()?;
+    super::respond(
+        crate::server::plans::acknowledge(&state, &name, revision, &key, &who, &comment).await,
+    )
 }
 
 // The return type is spelled out: `#[server]` names its argument struct `PlanDiff` after the

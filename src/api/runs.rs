@@ -25,7 +25,7 @@ pub async fn get_run(id: i64) -> Result<RunView, ApiError> {
 #[server(prefix = "/api", endpoint = "runs/create")]
 pub async fn create_run(plan: String) -> Result<RunSummary, ApiError> {
     let state = super::state();
-    super::respond(crate::server::runs::create(&state, &plan, "web").await)
+    super::respond(crate::server::runs::create(&state, &plan, &super::principal()?.name).await)
 }
 
 /// Applies an action; a stale `expected_revision` is a conflict (`ApiError::Conflict`) and
@@ -33,7 +33,7 @@ pub async fn create_run(plan: String) -> Result<RunSummary, ApiError> {
 #[server(prefix = "/api", endpoint = "runs/act", input = server_fn::codec::Json)]
 pub async fn act_on_run(id: i64, action: ActionRequest) -> Result<ActionOutcome, ApiError> {
     let state = super::state();
-    super::respond(crate::server::runs::act(&state, id, action, "web").await)
+    super::respond(crate::server::runs::act(&state, id, action, &super::principal()?).await)
 }
 
 /// Live health of every service touched by an active run (for the graph page).

@@ -3,6 +3,7 @@
 //! services, because the executor asks at every round), checks, the schedule of every plan, the
 //! calendar page's view and the iCalendar feeds.
 
+use super::access::guard::note;
 use super::plans::{check_name, person};
 use super::store::StoredRun;
 use super::AppState;
@@ -210,6 +211,11 @@ async fn store_loaded(
         .store
         .insert_calendar_revision(&text, based_on, by, &state.settings.clock.stamp())
         .await?;
+    note(
+        "calendar",
+        based_on.map(|n| format!("revision {n}")),
+        Some(format!("revision {revision}")),
+    );
     Ok(CalendarSaveOutcome {
         revision: Some(revision),
         problems: loaded.problems,

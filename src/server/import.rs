@@ -1,6 +1,7 @@
 //! Catalog import: validate with the domain, then store atomically, then check the contracts of
 //! the new revision. Shared by the CLI, the upload server function, the JSON API and the seed.
 
+use super::access::guard::note;
 use super::store::{Store, StoreError};
 use super::work::Workers;
 use super::AppState;
@@ -34,6 +35,14 @@ pub async fn validate_and_store(
         .await;
     match stored {
         Ok(revision) => {
+            note(
+                "catalog",
+                None,
+                Some(format!(
+                    "revision {} ({} services)",
+                    revision.id, revision.service_count
+                )),
+            );
             super::compat::check_current_revision(store, workers).await?;
             Ok(ImportOutcome {
                 revision: Some(revision.info()),
@@ -58,6 +67,7 @@ pub async fn validate_and_store(
 pub async fn import_upload(
     state: &AppState,
     files: Vec<UploadedFile>,
+    imported_by: &str,
 ) -> Result<ImportOutcome, ApiError> {
     let (catalog_file, specs) = match split_upload(files) {
         Ok(split) => split,
@@ -73,7 +83,7 @@ pub async fn import_upload(
         catalog_file.text,
         specs,
         &source,
-        "browser",
+        imported_by,
     )
     .await
 }

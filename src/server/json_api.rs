@@ -1,55 +1,69 @@
 //! The versioned JSON API for scripts and CI pipelines, under `/api/v1`.
 
+use super::access::Principal;
 use super::plans::{self, Base, Save, StagesReport};
 use super::{compat, import, AppState};
+use crate::server::routes::Routes;
 use crate::wire::catalog::{CatalogView, ImportOutcome, Neighbours, RevisionInfo, ServiceCard};
 use crate::wire::contracts::{CandidateRequest, DiffView, MatrixView};
 use crate::wire::plans::{PlanDetail, PlanRevisionInfo, PlanSaveOutcome, PlanState, PlanSummary};
 use crate::wire::ApiError;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json};
 use breakwater_domain::compatibility::ServiceVerdict;
 use breakwater_domain::contract::Mode;
 use breakwater_domain::plan::diff::PlanDiff;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+pub mod access;
 mod calendar;
 mod health;
 mod live;
+mod reviews;
 mod runs;
+pub mod share;
 
 /// Most revisions `GET /revisions` lists.
 const REVISIONS_LISTED: i64 = 100;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::default()
+        .merge(access::routes())
         .merge(runs::routes())
+        .merge(share::routes())
+        .merge(reviews::routes())
         .merge(calendar::routes())
         .merge(health::routes())
         .merge(live::routes())
-        .route("/catalog", get(get_catalog).post(post_catalog))
-        .route("/catalog/export", get(export_catalog))
-        .route("/services/{id}", get(get_service))
-        .route("/revisions", get(get_revisions))
-        .route("/contracts/matrix", get(get_matrix))
-        .route("/contracts/{id}/diff", get(get_diff))
-        .route("/can-i-deploy", post(post_can_i_deploy))
-        .route("/plans", get(get_plans).post(post_plan))
-        .route("/plans/check", post(post_plan_check))
-        .route("/plans/{name}", get(get_plan).put(put_plan))
-        .route("/plans/{name}/revisions", get(get_plan_revisions))
-        .route("/plans/{name}/revisions/{number}", get(get_plan_revision))
-        .route("/plans/{name}/stages", get(get_plan_stages))
-        .route("/plans/{name}/diff", get(get_plan_diff))
-        .route("/plans/{name}/export", get(export_plan))
-        .route("/plans/{name}/state", post(post_plan_state))
-        .route("/plans/{name}/acknowledgements", post(post_acknowledgement))
-        .fallback(|| async { ApiError::NotFound("no such endpoint under /api/v1".into()) })
+        .get("/catalog", get_catalog)
+        .post("/catalog", post_catalog)
+        .get("/catalog/export", export_catalog)
+        .get("/services/{id}", get_service)
+        .get("/revisions", get_revisions)
+        .get("/contracts/matrix", get_matrix)
+        .get("/contracts/{id}/diff", get_diff)
+        .post("/can-i-deploy", post_can_i_deploy)
+        .get("/plans", get_plans)
+        .post("/plans", post_plan)
+        .post("/plans/check", post_plan_check)
+        .get("/plans/{name}", get_plan)
+        .put("/plans/{name}", put_plan)
+        .get("/plans/{name}/revisions", get_plan_revisions)
+        .get("/plans/{name}/revisions/{number}", get_plan_revision)
+        .get("/plans/{name}/stages", get_plan_stages)
+        .get("/plans/{name}/diff", get_plan_diff)
+        .get("/plans/{name}/export", export_plan)
+        .post("/plans/{name}/state", post_plan_state)
+        .post("/plans/{name}/acknowledgements", post_acknowledgement)
+}
+
+/// What `/api/v1` answers for a path it does not have.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("no such endpoint under /api/v1".into())
 }
 
 impl IntoResponse for ApiError {
@@ -79,6 +93,7 @@ async fn export_catalog(State(state): State<AppState>) -> Result<Response, ApiEr
 /// them. 201 with the revision, or 422 with every problem and nothing changed.
 async fn post_catalog(
     State(state): State<AppState>,
+    Extension(who): Extension<Principal>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let body = String::from_utf8(body.to_vec())
@@ -89,7 +104,7 @@ async fn post_catalog(
         body,
         import::InlineSpecsOnly,
         "api",
-        "api",
+        &who.name,
     )
     .await?;
     let status = if outcome.revision.is_some() {
@@ -170,21 +185,6 @@ async fn post_can_i_deploy(
     Ok(Json(compat::verdict_for(&state, request).await?))
 }
 
-/// Who saves through the API: the `x-breakwater-user` header when sent, else "api".
-const USER_HEADER: &str = "x-breakwater-user";
-
-fn author(headers: &HeaderMap) -> Result<String, ApiError> {
-    match headers.get(USER_HEADER) {
-        None => Ok("api".into()),
-        Some(value) => {
-            let value = value.to_str().map_err(|_| {
-                ApiError::Invalid(format!("the {USER_HEADER} header is not plain text"))
-            })?;
-            plans::person(value)
-        }
-    }
-}
-
 fn yaml_body(body: axum::body::Bytes) -> Result<String, ApiError> {
     String::from_utf8(body.to_vec())
         .map_err(|_| ApiError::Invalid("the body is not UTF-8 text".into()))
@@ -220,26 +220,25 @@ async fn get_plans(State(state): State<AppState>) -> Result<Json<Vec<PlanSummary
 /// existing already is a conflict (PUT saves a new revision of it).
 async fn post_plan(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let outcome = save_body(&state, &headers, body, Base::New, None).await?;
+    let outcome = save_body(&state, &who, body, Base::New, None).await?;
     Ok(saved(outcome, true))
 }
 
-/// Saves a YAML plan file from a request body, signed by the request's author.
+/// Saves a YAML plan file from a request body, signed by the person (or token) sending it.
 async fn save_body(
     state: &AppState,
-    headers: &HeaderMap,
+    who: &Principal,
     body: axum::body::Bytes,
     base: Base,
     name: Option<&str>,
 ) -> Result<PlanSaveOutcome, ApiError> {
-    let author = author(headers)?;
     let save = Save {
         base,
         name,
-        author: &author,
+        author: &who.name,
     };
     let text = yaml_body(body)?;
     plans::save_text(
@@ -264,12 +263,12 @@ async fn put_plan(
     State(state): State<AppState>,
     Path(name): Path<String>,
     put: Result<Query<PutQuery>, QueryRejection>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let put = query(put)?;
     let base = put.based_on.map_or(Base::Any, Base::Revision);
-    let outcome = save_body(&state, &headers, body, base, Some(&name)).await?;
+    let outcome = save_body(&state, &who, body, base, Some(&name)).await?;
     let first = outcome.saved.as_ref().is_some_and(|s| s.revision == 1);
     Ok(saved(outcome, first))
 }
@@ -356,17 +355,16 @@ async fn export_plan(
 struct StateChange {
     state: PlanState,
     revision: i64,
-    by: String,
 }
 
 async fn post_plan_state(
     State(state): State<AppState>,
     Path(name): Path<String>,
+    Extension(who): Extension<Principal>,
     body: axum::body::Bytes,
 ) -> Result<Json<PlanSummary>, ApiError> {
     let change: StateChange = json_body(&body)?;
-    let summary =
-        plans::set_state(&state, &name, change.revision, change.state, &change.by).await?;
+    let summary = plans::set_state(&state, &name, change.revision, change.state, &who.name).await?;
     Ok(Json(summary))
 }
 
@@ -374,7 +372,8 @@ async fn post_plan_state(
 #[serde(deny_unknown_fields)]
 struct AcknowledgementRequest {
     key: String,
-    by: String,
+    /// The revision acknowledged; 409 when it is no longer the latest.
+    revision: i64,
     #[serde(default)]
     comment: String,
 }
@@ -383,9 +382,11 @@ struct AcknowledgementRequest {
 async fn post_acknowledgement(
     State(state): State<AppState>,
     Path(name): Path<String>,
+    Extension(who): Extension<Principal>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let ack: AcknowledgementRequest = json_body(&body)?;
-    let detail = plans::acknowledge(&state, &name, &ack.key, &ack.by, &ack.comment).await?;
+    let detail =
+        plans::acknowledge(&state, &name, ack.revision, &ack.key, &who, &ack.comment).await?;
     Ok((StatusCode::CREATED, Json(detail)).into_response())
 }

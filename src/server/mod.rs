@@ -2,6 +2,7 @@
 //! versions, the views pages read, the JSON API and where heavy work runs. It uses the domain and
 //! the wire types; it never imports `api`, `ui`, `app` or `cli` (see ARCHITECTURE.md).
 
+pub mod access;
 pub mod actuation;
 pub mod calendar;
 pub mod clock;
@@ -12,7 +13,10 @@ pub mod json_api;
 pub mod live;
 pub mod metrics;
 pub mod plans;
+pub mod reviews;
+pub mod routes;
 pub mod runs;
+pub mod share;
 pub mod simulator;
 pub mod store;
 pub mod views;
@@ -64,6 +68,8 @@ pub struct AppState {
     pub faults: simulator::Faults,
     /// The calendar in force, parsed once per revision.
     pub calendar: calendar::CalendarCache,
+    /// Failed sign-in counters and the first-admin link.
+    pub sign_in: Arc<access::sign_in::SignIn>,
 }
 
 impl AppState {
@@ -86,6 +92,7 @@ impl AppState {
             live: live::Hub::default(),
             faults: simulator::Faults::default(),
             calendar: calendar::CalendarCache::default(),
+            sign_in: Arc::default(),
         }
     }
 

@@ -3,6 +3,8 @@
 //! review state and acknowledgements. Shared by the server functions, the JSON API and the CLI.
 //! Loading, contract effects, planning, diffs and checklists run on the [`Workers`].
 
+use super::access::guard::note;
+use super::access::Principal;
 use super::store::{NewPlanRevision, Store, StoreError, StoredPlanRevision};
 use super::work::Workers;
 use super::AppState;
@@ -11,6 +13,7 @@ use crate::wire::plans::{
     CheckedPlan, PlanDetail, PlanRevisionInfo, PlanSaveOutcome, PlanState, PlanSummary,
 };
 use crate::wire::ApiError;
+use breakwater_domain::access::Need;
 use breakwater_domain::catalog::{is_valid_id, Catalog, SpecSource};
 use breakwater_domain::compatibility::Histories;
 use breakwater_domain::plan::diff::{self, PlanDiff};
@@ -265,10 +268,15 @@ pub async fn save_text(
         };
         match store.insert_plan_revision(&new, follows).await {
             Ok(summary) => {
+                note(
+                    format!("plan {}", summary.name),
+                    follows.map(|n| format!("revision {n}")),
+                    Some(format!("revision {} (draft)", summary.revision)),
+                );
                 return Ok(PlanSaveOutcome {
                     saved: Some(summary),
                     problems: prepared.plan.problems,
-                })
+                });
             }
             // Another save of this plan landed after we read the latest revision: diff against
             // the new latest and try again, unless the caller named the revision it follows.
@@ -532,6 +540,11 @@ pub async fn set_state(
             transition(from, to)
         })
         .await?;
+    note(
+        format!("plan {name}"),
+        Some(format!("revision {revision} {}", summary.state.as_str())),
+        Some(format!("revision {revision} {}", to.as_str())),
+    );
     state
         .store
         .plan_summary(name)
@@ -556,30 +569,41 @@ fn transition(from: PlanState, to: PlanState) -> Result<(), String> {
     }
 }
 
-/// Records an acknowledgement of one of the latest revision's checklist items that a person
-/// acknowledges, and answers the plan as it is now.
+/// Records an acknowledgement of one of the checklist items of `revision` (the revision the
+/// person looked at, which must still be the latest) and answers the plan as it is now.
 pub async fn acknowledge(
     state: &AppState,
     name: &str,
+    revision: i64,
     key: &str,
-    by: &str,
+    who: &Principal,
     comment: &str,
 ) -> Result<PlanDetail, ApiError> {
     check_name(name)?;
-    let by = person(by)?;
+    let revision = check_revision(revision)?;
+    let by = person(&who.name)?;
+    // A service owner acknowledges for their own teams (`ack:<team>`), nothing else.
+    let team = key.strip_prefix("ack:");
+    if !who.role.meets(Need::Release) && !team.is_some_and(|team| who.owns(team)) {
+        return Err(ApiError::Forbidden(format!(
+            "{} ({}) acknowledges only their own teams' items, not '{}'",
+            who.name,
+            who.role,
+            shorten(key)
+        )));
+    }
     let comment = comment.trim();
     if comment.chars().count() > MAX_COMMENT_CHARS {
         return Err(ApiError::Invalid(format!(
             "the comment is longer than {MAX_COMMENT_CHARS} characters"
         )));
     }
-    let stored = revision_of(&state.store, name, None).await?;
+    let stored = revision_of(&state.store, name, Some(revision)).await?;
     let catalog = state.store.catalog_at(stored.catalog_revision).await?;
     let acks = state
         .store
         .plan_acknowledgements(name, stored.number)
         .await?;
-    let revision = stored.number;
     let checklist = state
         .workers
         .run(move || checklist_of(&catalog, &stored, &acks))
@@ -607,6 +631,11 @@ pub async fn acknowledge(
         .store
         .acknowledge_plan_item(name, revision, &ack)
         .await?;
+    note(
+        format!("plan {name}"),
+        None,
+        Some(format!("{key} acknowledged on revision {revision}")),
+    );
     detail(state, name, None).await
 }
 

@@ -2,6 +2,8 @@
 //! expects and an idempotency key), and the views the run pages read: the run page, live health
 //! for the graph, the exposure services poll and the traffic the simulator serves.
 
+use super::access::guard::note;
+use super::access::Principal;
 use super::calendar;
 use super::metrics;
 use super::plans::{check_name, person};
@@ -15,6 +17,7 @@ use crate::wire::runs::{
     RunView, ServiceHealth, Sparkline,
 };
 use crate::wire::ApiError;
+use breakwater_domain::access::Need;
 use breakwater_domain::catalog::is_valid_id;
 use breakwater_domain::health::{Scope, StepVerdict, Verdict};
 use breakwater_domain::plan::planner::effective_policy;
@@ -220,6 +223,14 @@ pub async fn create(state: &AppState, plan: &str, by: &str) -> Result<RunSummary
     let id = store
         .insert_run(&run, &by, state.settings.clock.now())
         .await?;
+    note(
+        format!("run {id}"),
+        None,
+        Some(format!(
+            "pending run of plan {plan} revision {}",
+            summary.revision
+        )),
+    );
     state.live.publish(id);
     Ok(load(state, id).await?.summary())
 }
@@ -231,9 +242,9 @@ pub async fn act(
     state: &AppState,
     id: i64,
     action: ActionRequest,
-    by: &str,
+    who: &Principal,
 ) -> Result<ActionOutcome, ApiError> {
-    let by = person(by)?;
+    let by = person(&who.name)?;
     let reason = check_reason(&action.reason)?;
     let key = check_key(&action.idempotency_key)?;
     let fingerprint = format!(
@@ -246,6 +257,7 @@ pub async fn act(
         return Ok(outcome(first));
     }
     let stored = load(state, id).await?;
+    may_act(state, who, &stored.run, action.command).await?;
     let checked = if stored.state.revision != action.expected_revision {
         Err(ApiError::Conflict(format!(
             "run {id} is at revision {}, not {}: it changed meanwhile; reload it and decide again",
@@ -279,6 +291,15 @@ pub async fn act(
             Some((key, &fingerprint)),
         )
         .await?;
+    note(
+        format!("run {id}"),
+        Some(stored.state.status.words().to_string()),
+        Some(format!(
+            "{} after {}: {reason}",
+            appended.state.status.words(),
+            action.command.as_str()
+        )),
+    );
     state.live.publish(id);
     Ok(outcome(appended))
 }
@@ -346,6 +367,14 @@ pub async fn override_calendar(
             Some((key, &fingerprint)),
         )
         .await?;
+    note(
+        format!("run {id}"),
+        None,
+        Some(format!(
+            "calendar overridden until {}: {reason}",
+            breakwater_domain::calendar::rfc3339(until)
+        )),
+    );
     state.live.publish(id);
     Ok(outcome(appended))
 }
@@ -398,6 +427,11 @@ pub async fn stop_all(
             }
         }
     }
+    note(
+        "runs",
+        None,
+        Some(format!("emergency stop paused {paused:?}")),
+    );
     Ok(StopAllOutcome { paused })
 }
 
@@ -665,4 +699,45 @@ pub async fn exposure(state: &AppState, service: &str) -> Result<ExposureView, A
 /// The summary of run `id` as it is now (for a conflict's answer).
 pub async fn summary(state: &AppState, id: i64) -> Result<RunSummary, ApiError> {
     Ok(load(state, id).await?.summary())
+}
+
+/// A service owner may pause a run that changes one of their teams' services, and nothing
+/// else; release managers and admins may do anything the run allows (the guard has already
+/// refused viewers).
+async fn may_act(
+    state: &AppState,
+    who: &Principal,
+    run: &RunPlan,
+    command: Command,
+) -> Result<(), ApiError> {
+    if who.role.meets(Need::Release) {
+        return Ok(());
+    }
+    if command != Command::Pause {
+        return Err(ApiError::Forbidden(format!(
+            "{} ({}) may pause a run that changes their team's services, not {} it",
+            who.name,
+            who.role,
+            command.as_str()
+        )));
+    }
+    let view = super::views::catalog_view(&state.store, &state.workers, &state.views).await?;
+    let theirs = run.services.iter().any(|s| {
+        view.services
+            .iter()
+            .any(|card| card.id == s.service && who.owns(&card.owner))
+    });
+    if theirs {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "{} owns none of the services this run changes (teams: {})",
+            who.name,
+            if who.teams.is_empty() {
+                "none".to_string()
+            } else {
+                who.teams.join(", ")
+            }
+        )))
+    }
 }

@@ -2,14 +2,19 @@
 //! Postgres backend can be added beside SQLite without touching the API or the domain. Catalogs
 //! are here; plans in [`plans`].
 
+mod access;
 mod calendar;
 mod metrics;
 mod plans;
+mod reviews;
 mod runs;
+mod share;
 
+pub use access::{Account, AuditFilter, Credential, NewAuditEvent, TokenLookup};
 pub use metrics::Wanted;
 pub use plans::{NewPlanRevision, StoredPlanRevision};
 pub use runs::{Appended, StoredEvaluation, StoredRun};
+pub use share::ShareLookup;
 
 use crate::wire::catalog::RevisionInfo;
 use breakwater_domain::catalog::{

@@ -2,12 +2,14 @@
 //! functions in [`crate::api`] and get [`crate::wire`] types; components under [`components`]
 //! only render what they are given.
 
+pub mod access;
 pub mod components;
 pub mod pages;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::use_location;
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 /// Declares `$route`, a route whose page (and everything only that page uses) is compiled into
@@ -45,6 +47,10 @@ lazy_page! {
     RunsRoute => pages::runs::list::RunsPage,
     RunRoute => pages::runs::view::RunPage,
     CalendarRoute => pages::calendar::CalendarPage,
+    AuditRoute => pages::audit::AuditPage,
+    LoginRoute => pages::sign_in::LoginPage,
+    SetupRoute => pages::sign_in::SetupPage,
+    StatusRoute => pages::status::StatusPage,
 }
 
 /// The HTML document around the app; rendered on the server only. With `hash-files` (Cargo.toml)
@@ -89,9 +95,12 @@ pub fn hydrate() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    access::provide_current_user();
     view! {
         <Title formatter=|page: String| format!("{page} · Breakwater")/>
         <Router>
+            // A shared status page shows no way into the app.
+            <Show when=move || !use_location().pathname.get().starts_with("/status/")>
             <header class="topbar">
                 <a class="brand" href="/">"Breakwater"</a>
                 <nav aria-label="Main">
@@ -102,7 +111,9 @@ pub fn App() -> impl IntoView {
                     <A href="/runs">"Runs"</A>
                     <A href="/calendar">"Calendar"</A>
                 </nav>
+                <access::UserMenu/>
             </header>
+            </Show>
             <main>
                 // Async: each page is sent whole, so it reads the same without JavaScript.
                 // Every page but the graph is lazy (see `lazy_page!`).
@@ -121,6 +132,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/runs") view={Lazy::<RunsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/runs/:id") view={Lazy::<RunRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/calendar") view={Lazy::<CalendarRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/setup/:secret") view={Lazy::<SetupRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/status/:secret") view={Lazy::<StatusRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

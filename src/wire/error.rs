@@ -16,6 +16,18 @@ pub enum ApiError {
     /// The request is larger than the route accepts.
     #[error("{0}")]
     TooLarge(String),
+    /// The request carries no valid credentials: sign in, or send a valid API token.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The credentials are valid, but their role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// What the request names existed once and is gone for good (an expired or revoked link).
+    #[error("{0}")]
+    Gone(String),
+    /// Too many failed attempts; the message says when to try again.
+    #[error("{0}")]
+    TooManyAttempts(String),
     /// Every worker for heavy requests stayed busy; the client may retry.
     #[error("the server is busy; try again in a moment")]
     Busy,
@@ -48,6 +60,10 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -104,3 +104,32 @@ pub struct CheckedPlan {
     /// Problems of the document and of the plan, together.
     pub problems: Vec<PlanProblem>,
 }
+
+/// A readiness review held on a shared screen: who attended and the go / no-go decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewSession {
+    pub id: i64,
+    pub plan: String,
+    /// The plan revision under review.
+    pub revision: i64,
+    pub started_by: String,
+    /// ms since the epoch, UTC.
+    pub started_at: i64,
+    pub attendees: Vec<Attendee>,
+    pub decision: Option<ReviewDecision>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendee {
+    pub name: String,
+    pub role: breakwater_domain::access::Role,
+    pub joined_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewDecision {
+    pub go: bool,
+    pub reason: String,
+    pub by: String,
+    pub at: i64,
+}

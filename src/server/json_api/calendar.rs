@@ -2,7 +2,9 @@
 //! run actions it brings (break-glass overrides, the emergency stop).
 
 use super::runs::run_id;
-use super::{author, json_body, query, yaml_body};
+use super::{json_body, query, yaml_body};
+use crate::server::access::Principal;
+use crate::server::routes::Routes;
 use crate::server::{calendar, runs, AppState};
 use crate::wire::calendar::{
     CalendarRevision, CalendarSaveOutcome, CheckAnswer, OverrideRequest, StopAllOutcome,
@@ -12,22 +14,22 @@ use crate::wire::runs::ActionOutcome;
 use crate::wire::ApiError;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json};
 use breakwater_domain::calendar::schedule::Schedule;
 use serde::Deserialize;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/calendar", get(get_calendar).put(put_calendar))
-        .route("/calendar/check", get(get_check))
-        .route("/calendar/schedule", get(get_schedule))
-        .route("/calendar.ics", get(get_feed))
-        .route("/plans/{name}/calendar.ics", get(get_plan_feed))
-        .route("/runs/{id}/override", post(post_override))
-        .route("/runs/stop-all", post(post_stop_all))
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/calendar", get_calendar)
+        .put("/calendar", put_calendar)
+        .get("/calendar/check", get_check)
+        .get("/calendar/schedule", get_schedule)
+        .get("/calendar.ics", get_feed)
+        .get("/plans/{name}/calendar.ics", get_plan_feed)
+        .post("/runs/{id}/override", post_override)
+        .post("/runs/stop-all", post_stop_all)
 }
 
 /// The calendar in force, as YAML text with its revision (revision `null` before any save).
@@ -46,11 +48,11 @@ struct PutQuery {
 async fn put_calendar(
     State(state): State<AppState>,
     put: Result<Query<PutQuery>, QueryRejection>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let put = query(put)?;
-    let by = author(&headers)?;
+    let by = who.name;
     let text = yaml_body(body)?;
     let based_on = match put.based_on {
         Some(revision) => Some(revision),
@@ -125,11 +127,11 @@ fn feed(ics: String, name: &str) -> Result<Response, ApiError> {
 async fn post_override(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
     body: axum::body::Bytes,
 ) -> Result<Json<ActionOutcome>, ApiError> {
     let id = run_id(&id)?;
-    let by = author(&headers)?;
+    let by = who.name;
     let request: OverrideRequest = json_body(&body)?;
     Ok(Json(
         runs::override_calendar(&state, id, request, &by).await?,
@@ -139,10 +141,10 @@ async fn post_override(
 /// Pauses every running run at once: 200 with the runs paused.
 async fn post_stop_all(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
     body: axum::body::Bytes,
 ) -> Result<Json<StopAllOutcome>, ApiError> {
-    let by = author(&headers)?;
+    let by = who.name;
     let request: StopAllRequest = json_body(&body)?;
     Ok(Json(runs::stop_all(&state, request, &by).await?))
 }

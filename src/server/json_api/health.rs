@@ -1,24 +1,25 @@
 //! Metric ingestion and the simulator's faults.
 
 use crate::server::metrics::{self, IngestError};
+use crate::server::routes::Routes;
 use crate::server::simulator;
 use crate::server::AppState;
 use crate::wire::runs::FaultRequest;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use breakwater_domain::health::batch::MAX_BATCH_PROBLEMS;
 use breakwater_domain::health::Sample;
 use breakwater_domain::simulator::Fault;
 use serde::{Deserialize, Serialize};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/metrics", post(post_metrics)).route(
-        "/simulator/faults",
-        post(post_fault).get(get_faults).delete(delete_faults),
-    )
+pub fn routes() -> Routes {
+    Routes::default()
+        .post("/metrics", post_metrics)
+        .post("/simulator/faults", post_fault)
+        .get("/simulator/faults", get_faults)
+        .delete("/simulator/faults", delete_faults)
 }
 
 /// `POST /metrics`'s body.

@@ -4,13 +4,12 @@
 //! then a fresh view each time the run is published. Every event is named `run` and carries a
 //! whole `RunView` as JSON, so a client never has to merge partial updates.
 
+use crate::server::routes::Routes;
 use crate::server::{runs, AppState};
 use crate::wire::ApiError;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use futures_util::stream::{self, StreamExt};
 use std::convert::Infallible;
 use std::time::Duration;
@@ -21,8 +20,8 @@ use tokio::sync::OwnedSemaphorePermit;
 /// A comment line this often keeps proxies from closing a quiet stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/runs/{id}/live", get(get_live))
+pub fn routes() -> Routes {
+    Routes::default().get("/runs/{id}/live", get_live)
 }
 
 async fn get_live(

@@ -1,14 +1,15 @@
 //! Runs and their actions, and the exposure services poll.
 
-use super::{author, json_body};
+use super::json_body;
+use crate::server::access::Principal;
+use crate::server::routes::Routes;
 use crate::server::{runs, AppState};
 use crate::wire::runs::{ActionOutcome, ActionRequest, EventView, RunSummary, RunView};
 use crate::wire::ApiError;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json};
 use breakwater_domain::run::Command;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -16,13 +17,14 @@ use sha2::{Digest, Sha256};
 /// Where a client may send the idempotency key instead of the body.
 const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/runs", get(get_runs).post(post_run))
-        .route("/runs/{id}", get(get_run))
-        .route("/runs/{id}/events", get(get_events))
-        .route("/runs/{id}/actions", post(post_action))
-        .route("/exposure/{service}", get(get_exposure))
+pub fn routes() -> Routes {
+    Routes::default()
+        .get("/runs", get_runs)
+        .post("/runs", post_run)
+        .get("/runs/{id}", get_run)
+        .get("/runs/{id}/events", get_events)
+        .post("/runs/{id}/actions", post_action)
+        .get("/exposure/{service}", get_exposure)
 }
 
 async fn get_runs(State(state): State<AppState>) -> Result<Json<Vec<RunSummary>>, ApiError> {
@@ -38,12 +40,11 @@ struct NewRun {
 /// Creates a pending run of the plan's approved revision: 201 with the run.
 async fn post_run(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let by = author(&headers)?;
     let new: NewRun = json_body(&body)?;
-    let summary = runs::create(&state, &new.plan, &by).await?;
+    let summary = runs::create(&state, &new.plan, &who.name).await?;
     Ok((StatusCode::CREATED, Json(summary)).into_response())
 }
 
@@ -78,11 +79,11 @@ struct ActionBody {
 async fn post_action(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Extension(who): Extension<Principal>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let id = run_id(&id)?;
-    let by = author(&headers)?;
     let action: ActionBody = json_body(&body)?;
     let header_key = match headers.get(IDEMPOTENCY_HEADER) {
         None => None,
@@ -112,7 +113,7 @@ async fn post_action(
         idempotency_key,
         reason: action.reason,
     };
-    match runs::act(&state, id, request, &by).await {
+    match runs::act(&state, id, request, &who).await {
         Ok(outcome) => Ok(Json::<ActionOutcome>(outcome).into_response()),
         Err(error @ ApiError::Conflict(_)) => {
             let run = runs::summary(&state, id).await?;

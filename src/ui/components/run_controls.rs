@@ -68,11 +68,13 @@ enum Notice {
     Failed(String),
 }
 
-/// `commands`: what applies now; `revision`: the revision the page shows; `on_changed`: called
-/// after an action applied or was refused because the run changed, to show its current state.
+/// `offered`: the commands the person may give (a button each); `commands`: what applies now;
+/// `revision`: the revision the page shows; `on_changed`: called after an action applied or was
+/// refused because the run changed, to show its current state.
 #[component]
 pub fn RunControls(
     id: i64,
+    offered: &'static [Command],
     commands: Signal<Vec<Command>>,
     revision: Signal<u64>,
     on_changed: Callback<()>,
@@ -149,9 +151,9 @@ pub fn RunControls(
         });
     };
 
-    let buttons = Command::ALL
-        .into_iter()
-        .map(|command| {
+    let buttons = offered
+        .iter()
+        .map(|&command| {
             view! {
                 <button type="button" class:danger=is_drastic(command) data-command=command.as_str()
                     disabled=move || busy.get() || !commands.with(|c| c.contains(&command))

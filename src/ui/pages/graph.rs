@@ -7,10 +7,12 @@ use super::LoadError;
 use crate::api::catalog::get_catalog;
 use crate::api::plans::get_plan;
 use crate::api::runs::live_health;
+use crate::ui::access::Can;
 use crate::ui::components::graph_view::{GraphView, PlanOverlay, StageOnGraph};
 use crate::ui::components::import_panel::{import_action, ImportPanel};
 use crate::wire::runs::ServiceHealth;
 use crate::wire::ApiError;
+use breakwater_domain::access::Need;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -62,7 +64,7 @@ pub fn GraphPage() -> impl IntoView {
         <section class="graph-page">
             <div class="page-head">
                 <h1>"Dependency graph"</h1>
-                <ImportPanel action=import/>
+                <Can need=Need::Release><ImportPanel action=import/></Can>
             </div>
             <Transition fallback=|| view! { <p class="muted">"Loading the catalog…"</p> }>
                 {move || Suspend::new(async move {

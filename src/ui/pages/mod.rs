@@ -1,3 +1,4 @@
+pub mod audit;
 pub mod calendar;
 pub mod contract_diff;
 pub mod contracts;
@@ -5,6 +6,8 @@ pub mod graph;
 pub mod plans;
 pub mod runs;
 pub mod services;
+pub mod sign_in;
+pub mod status;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

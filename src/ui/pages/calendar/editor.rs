@@ -1,7 +1,8 @@
 //! The rule editor: the calendar's rules in a table with Edit and Delete, and a form that adds
 //! or replaces one rule. The server validates (the same loader as the YAML file) and either
 //! saves a new calendar revision or answers every problem with nothing saved; a problem about
-//! the edited rule (`rule.rrule`) shows beside its field, any other above the form.
+//! the edited rule (`rule.rrule`) shows beside its field, any other above the form. Those who
+//! may not change the calendar see the table alone.
 
 use crate::api::calendar::{delete_calendar_rule, save_calendar_rule};
 use crate::wire::calendar::{CalendarSaveOutcome, RuleEdit};
@@ -170,6 +171,8 @@ pub fn RuleEditor(
     rules: Vec<RuleEntry>,
     based_on: Option<i64>,
     on_saved: Callback<()>,
+    /// Whether the person may change the calendar: the buttons and the form.
+    editable: bool,
 ) -> impl IntoView {
     let form = RuleForm::new();
     let problems = RwSignal::new(Vec::<PlanProblem>::new());
@@ -227,24 +230,29 @@ pub fn RuleEditor(
                     <td><code>{time_words(rule)}</code></td>
                     <td>{rule.timezone.clone().unwrap_or_else(|| "the calendar's".to_string())}</td>
                     <td>{scope_words(rule)}</td>
-                    <td class="row-actions">
-                        <button type="button" data-testid="rule-edit" disabled=move || !interactive.get() || busy.get()
-                            on:click=move |_| { problems.set(Vec::new()); form.load(Some(&edited)) }>"Edit"</button>
-                        <button type="button" class="danger" data-testid="rule-delete"
-                            disabled=move || !interactive.get() || busy.get()
-                            on:click=move |_| delete(deleted.clone())>"Delete"</button>
-                    </td>
+                    {editable.then(|| view! {
+                        <td class="row-actions">
+                            <button type="button" data-testid="rule-edit" disabled=move || !interactive.get() || busy.get()
+                                on:click=move |_| { problems.set(Vec::new()); form.load(Some(&edited)) }>"Edit"</button>
+                            <button type="button" class="danger" data-testid="rule-delete"
+                                disabled=move || !interactive.get() || busy.get()
+                                on:click=move |_| delete(deleted.clone())>"Delete"</button>
+                        </td>
+                    })}
                 </tr>
             }
         })
         .collect_view();
     let table = if rules.is_empty() {
-        view! { <p class="empty" data-testid="no-rules">"No rules: every time is open. Add a window or a freeze below."</p> }
-            .into_any()
+        view! {
+            <p class="empty" data-testid="no-rules">"No rules: every time is open."
+                {editable.then_some(" Add a window or a freeze below.")}</p>
+        }
+        .into_any()
     } else {
         view! {
             <table class="services rules" data-testid="rules">
-                <thead><tr><th>"Name"</th><th>"Kind"</th><th>"Time"</th><th>"Zone"</th><th>"Scope"</th><th></th></tr></thead>
+                <thead><tr><th>"Name"</th><th>"Kind"</th><th>"Time"</th><th>"Zone"</th><th>"Scope"</th>{editable.then(|| view! { <th></th> })}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         }
@@ -305,8 +313,7 @@ pub fn RuleEditor(
         None => "Add a rule".to_string(),
     };
 
-    view! {
-        {table}
+    let form_view = editable.then(|| view! {
         <form class="rule-form" data-testid="rule-form" on:submit=submit>
             <h3>{heading}</h3>
             {move || (!interactive.get()).then(|| view! {
@@ -334,7 +341,8 @@ pub fn RuleEditor(
                 })}
             </div>
         </form>
-    }
+    });
+    view! { {table} {form_view} }
 }
 
 #[cfg(test)]

@@ -7,8 +7,11 @@ mod editor;
 mod grid;
 
 use crate::api::calendar::load_calendar_view;
+use crate::ui::access::{allows, WithUser};
 use crate::ui::pages::LoadError;
+use crate::wire::access::Me;
 use crate::wire::calendar::{CalendarQuery, CalendarSpan, CalendarView};
+use breakwater_domain::access::Need;
 use breakwater_domain::calendar::local;
 use breakwater_domain::calendar::schedule::{Conflict, UNSCHEDULABLE};
 use breakwater_domain::run::Millis;
@@ -118,6 +121,7 @@ fn CalendarBody(view: CalendarView, on_saved: Callback<()>) -> impl IntoView {
     let mut plans: Vec<String> = view.blocks.iter().map(|b| b.plan.clone()).collect();
     plans.sort();
     plans.dedup();
+    let (rules, based_on) = (view.rules.clone(), view.revision.revision);
     view! {
         <div class="page-head">
             <div>
@@ -166,7 +170,9 @@ fn CalendarBody(view: CalendarView, on_saved: Callback<()>) -> impl IntoView {
             </section>
             <section aria-labelledby="rules-title">
                 <h2 id="rules-title">"Rules"</h2>
-                <RuleEditor rules=view.rules.clone() based_on=view.revision.revision on_saved/>
+                <WithUser children={move |me: Option<Me>| view! {
+                    <RuleEditor rules=rules.clone() based_on on_saved editable=allows(me.as_ref(), Need::Release)/>
+                }}/>
             </section>
         </div>
     }

@@ -2,9 +2,11 @@
 
 use super::{when, StateBadge};
 use crate::api::plans::list_plans;
+use crate::ui::access::Can;
 use crate::ui::components::plan_stages::problem_counts;
 use crate::ui::pages::LoadError;
 use crate::wire::plans::PlanSummary;
+use breakwater_domain::access::Need;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,14 +18,14 @@ pub fn PlansPage() -> impl IntoView {
         <section class="page plans-page">
             <div class="page-head">
                 <h1>"Rollout plans"</h1>
-                <a class="button primary" href="/plans/new">"New plan"</a>
+                <Can need=Need::Release><a class="button primary" href="/plans/new">"New plan"</a></Can>
             </div>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match plans.await {
                         Ok(plans) if plans.is_empty() => view! {
-                            <p class="empty">"No plans yet. A plan turns “these services change” into safe stages: start with "
-                                <a href="/plans/new">"a new plan"</a>"."</p>
+                            <p class="empty">"No plans yet. A plan turns “these services change” into safe stages"
+                                <Can need=Need::Release>": start with "<a href="/plans/new">"a new plan"</a></Can>"."</p>
                         }.into_any(),
                         Ok(plans) => view! { <PlanTable plans/> }.into_any(),
                         Err(error) => view! { <LoadError error what="the plans"/> }.into_any(),

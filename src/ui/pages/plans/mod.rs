@@ -7,7 +7,9 @@ pub mod present;
 pub mod review;
 pub mod view;
 
+use crate::ui::access::Can;
 use crate::wire::plans::PlanState;
+use breakwater_domain::access::Need;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -32,7 +34,8 @@ fn StateBadge(state: PlanState) -> impl IntoView {
     view! { <span class=format!("plan-state {}", state.as_str())>{state.label()}</span> }
 }
 
-/// The links from one plan to its other pages; `current` is the page showing them.
+/// The links from one plan to its other pages; `current` is the page showing them. "Edit" only
+/// for those who may save a plan.
 #[component]
 fn PlanLinks(name: String, current: &'static str) -> impl IntoView {
     let pages = [
@@ -48,8 +51,14 @@ fn PlanLinks(name: String, current: &'static str) -> impl IntoView {
     ];
     view! {
         <nav class="plan-links" aria-label="Plan pages">
-            {pages.into_iter().map(|(key, href, label)| view! {
-                <a href=href aria-current=(key == current).then_some("page")>{label}</a>
+            {pages.into_iter().map(|(key, href, label)| {
+                let shown = (key == current).then_some("page");
+                let link = move || view! { <a href=href.clone() aria-current=shown>{label}</a> };
+                if key == "edit" {
+                    view! { <Can need=Need::Release>{link()}</Can> }.into_any()
+                } else {
+                    link().into_any()
+                }
             }).collect_view()}
         </nav>
     }

@@ -5,11 +5,15 @@
 use super::plan_name;
 use crate::api::catalog::get_catalog;
 use crate::api::plans::get_plan;
+use crate::ui::access::{allows, WithUser};
 use crate::ui::components::plan_stages::{stage_problems, StageCard};
+use crate::ui::components::review_session::{ReviewControls, ReviewSessions};
 use crate::ui::components::stage_graph::StageGraph;
 use crate::ui::pages::LoadError;
+use crate::wire::access::Me;
 use crate::wire::catalog::CatalogView;
 use crate::wire::plans::PlanDetail;
+use breakwater_domain::access::Need;
 use breakwater_domain::plan::policy::format_duration;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -103,6 +107,13 @@ fn Presentation(detail: PlanDetail, catalog: CatalogView, asked: Memo<usize>) ->
                 </div>
             }
         }}
+        <WithUser children={move |me: Option<Me>| {
+            let controls = ReviewControls {
+                decide: allows(me.as_ref(), Need::Release),
+                attend: allows(me.as_ref(), Need::Own),
+            };
+            view! { <ReviewSessions plan=name.clone() controls/> }
+        }}/>
     }
     .into_any()
 }

@@ -4,22 +4,24 @@
 
 use super::{plan_name, when, PlanLinks, StateBadge};
 use crate::api::plans::{acknowledge, get_plan};
+use crate::ui::access::{acknowledges, WithUser};
 use crate::ui::pages::LoadError;
+use crate::wire::access::Me;
 use crate::wire::plans::PlanDetail;
 use crate::wire::ApiError;
 use breakwater_domain::plan::readiness::ChecklistItem;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// (plan, item key, by, comment)
-type AckAction = Action<(String, String, String, String), Result<PlanDetail, ApiError>>;
+/// (plan, the revision shown, item key, comment)
+type AckAction = Action<(String, i64, String, String), Result<PlanDetail, ApiError>>;
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     let name = plan_name();
     let ack: AckAction = Action::new_local(
-        |(name, key, by, comment): &(String, String, String, String)| {
-            acknowledge(name.clone(), key.clone(), by.clone(), comment.clone())
+        |(name, revision, key, comment): &(String, i64, String, String)| {
+            acknowledge(name.clone(), *revision, key.clone(), comment.clone())
         },
     );
     let detail = Resource::new(
@@ -70,7 +72,7 @@ fn ReviewBody(detail: PlanDetail, ack: AckAction) -> impl IntoView {
         .items
         .into_iter()
         .map(|item| {
-            view! { <ChecklistRow plan=name.clone() item ack/> }
+            view! { <ChecklistRow plan=name.clone() revision=detail.revision item ack/> }
         })
         .collect_view();
     let recorded = if detail.acknowledgements.is_empty() {
@@ -107,33 +109,32 @@ fn ReviewBody(detail: PlanDetail, ack: AckAction) -> impl IntoView {
 }
 
 #[component]
-fn ChecklistRow(plan: String, item: ChecklistItem, ack: AckAction) -> impl IntoView {
-    let by = RwSignal::new(String::new());
+fn ChecklistRow(plan: String, revision: i64, item: ChecklistItem, ack: AckAction) -> impl IntoView {
     let comment = RwSignal::new(String::new());
     let key = item.key.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         ack.dispatch_local((
             plan.clone(),
+            revision,
             key.clone(),
-            by.get_untracked().trim().to_string(),
             comment.get_untracked().trim().to_string(),
         ));
     };
+    // Only for those who may sign this item off: a service owner signs for their own team.
     let form = (item.needs_ack && !item.done).then(|| {
         let label = format!("Acknowledge: {}", item.title);
+        let key = item.key.clone();
         view! {
-            <form class="ack-form" on:submit=submit aria-label=label>
-                <label>"Your name"
-                    <input name="by" required maxlength="100" autocomplete="name"
-                        prop:value=move || by.get() on:input=move |ev| by.set(event_target_value(&ev))/>
-                </label>
-                <label>"Comment"
-                    <input name="comment" maxlength="1000" placeholder="optional"
-                        prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))/>
-                </label>
-                <button type="submit" class="primary" disabled=move || ack.pending().get()>"Acknowledge"</button>
-            </form>
+            <WithUser children={move |me: Option<Me>| acknowledges(me.as_ref(), &key).then(|| view! {
+                <form class="ack-form" on:submit=submit.clone() aria-label=label.clone()>
+                    <label>"Comment"
+                        <input name="comment" maxlength="1000" placeholder="optional"
+                            prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))/>
+                    </label>
+                    <button type="submit" class="primary" disabled=move || ack.pending().get()>"Acknowledge"</button>
+                </form>
+            })}/>
         }
     });
     let status = if item.done { "done" } else { "not done" };

@@ -5,14 +5,19 @@
 use super::{plan_name, when, PlanLinks, StateBadge};
 use crate::api::plans::{get_plan, set_plan_state};
 use crate::api::runs::{create_run, list_runs};
+use crate::ui::access::Can;
 use crate::ui::components::plan_stages::{
     problem_counts, stage_problems, PlanProblemList, StageCard,
 };
+use crate::ui::components::review_session::{ReviewControls, ReviewSessions};
+use crate::ui::components::share_links::ShareLinks;
 use crate::ui::pages::runs::list::RunTable;
 use crate::ui::pages::LoadError;
 use crate::wire::plans::{PlanDetail, PlanRevisionInfo, PlanState, PlanSummary};
 use crate::wire::runs::RunSummary;
+use crate::wire::share::ShareKind;
 use crate::wire::ApiError;
+use breakwater_domain::access::Need;
 use breakwater_domain::plan::policy::format_duration;
 use breakwater_domain::plan::{Change, Effects, PlanLocation};
 use leptos::prelude::*;
@@ -20,18 +25,17 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-type StateAction = Action<(String, i64, PlanState, String), Result<PlanSummary, ApiError>>;
+type StateAction = Action<(String, i64, PlanState), Result<PlanSummary, ApiError>>;
 
 #[component]
 pub fn PlanPage() -> impl IntoView {
     let name = plan_name();
     let query = use_query_map();
     let revision = Memo::new(move |_| query.with(|q| q.get("revision")?.parse::<i64>().ok()));
-    let change_state: StateAction = Action::new_local(
-        |(name, revision, state, by): &(String, i64, PlanState, String)| {
-            set_plan_state(name.clone(), *revision, *state, by.clone())
-        },
-    );
+    let change_state: StateAction =
+        Action::new_local(|(name, revision, state): &(String, i64, PlanState)| {
+            set_plan_state(name.clone(), *revision, *state)
+        });
     let detail = Resource::new(
         move || (name.get(), revision.get(), change_state.version().get()),
         |(name, revision, _)| get_plan(name, revision),
@@ -88,6 +92,7 @@ fn PlanBody(
         (Some(by), None) => Some(format!("Approved by {by}")),
         _ => None,
     };
+    let shared = name.clone();
     view! {
         <div class="page-head">
             <div>
@@ -116,9 +121,12 @@ fn PlanBody(
         })}
         {if latest {
             let approved = summary.state == PlanState::Approved;
+            let (summary, name) = (summary.clone(), name.clone());
             view! {
-                <StateForm summary=summary.clone() change_state/>
-                {approved.then(|| view! { <StartRun name=name.clone()/> })}
+                <Can need=Need::Release>
+                    <StateForm summary=summary.clone() change_state/>
+                    {approved.then(|| view! { <StartRun name=name.clone()/> })}
+                </Can>
             }.into_any()
         } else {
             view! {
@@ -138,12 +146,16 @@ fn PlanBody(
         {if plan.stages.is_empty() {
             view! { <p class="empty">"No stages: the plan has no service the catalog knows."</p> }.into_any()
         } else {
-            view! {
+    view! {
                 <div class="stages">{stages}</div>
                 <p class="rollback">"Rolling back the whole plan undoes " {rollback} "."</p>
             }.into_any()
         }}
         <PlanRuns runs/>
+        <ReviewSessions plan=name.clone() controls=ReviewControls { decide: false, attend: false }/>
+        <Can need=Need::Release>
+            <ShareLinks kind=ShareKind::Plan subject=shared.clone()/>
+        </Can>
         <h2>"Changes"</h2>
         <ChangeTable changes=detail.spec.changes effects=detail.effects/>
         <h2>"Revision history"</h2>
@@ -151,10 +163,9 @@ fn PlanBody(
     }
 }
 
-/// Moves the plan through its review. Accounts come later: the person types their name.
+/// Moves the plan through its review, signed by the signed-in person.
 #[component]
 fn StateForm(summary: PlanSummary, change_state: StateAction) -> impl IntoView {
-    let by = RwSignal::new(String::new());
     let moves: &[(PlanState, &str)] = match summary.state {
         PlanState::Draft => &[(PlanState::InReview, "Submit for review")],
         PlanState::InReview => &[
@@ -167,12 +178,7 @@ fn StateForm(summary: PlanSummary, change_state: StateAction) -> impl IntoView {
     let (name, revision) = (summary.name.clone(), summary.revision);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        change_state.dispatch_local((
-            name.clone(),
-            revision,
-            target.get_untracked(),
-            by.get_untracked().trim().to_string(),
-        ));
+        change_state.dispatch_local((name.clone(), revision, target.get_untracked()));
     };
     let buttons = moves
         .iter()
@@ -187,10 +193,6 @@ fn StateForm(summary: PlanSummary, change_state: StateAction) -> impl IntoView {
         .collect_view();
     view! {
         <form class="state-form" on:submit=submit>
-            <label>"Your name"
-                <input name="by" required maxlength="100" autocomplete="name"
-                    prop:value=move || by.get() on:input=move |ev| by.set(event_target_value(&ev))/>
-            </label>
             {buttons}
             {move || change_state.value().get().and_then(|r| r.err()).map(|e| view! {
                 <p class="error" role="alert">{e.to_string()}</p>

@@ -2,11 +2,13 @@
 //! does to it, and the emergency stop. Server-rendered whole; refresh to update.
 
 use crate::api::runs::list_runs;
+use crate::ui::access::Can;
 use crate::ui::components::calendar_banner::CalendarBadges;
 use crate::ui::components::run_status::{utc_text, RunStatusBadge};
 use crate::ui::components::stop_all::StopAll;
 use crate::ui::pages::LoadError;
 use crate::wire::runs::RunSummary;
+use breakwater_domain::access::Need;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -20,7 +22,9 @@ pub fn RunsPage() -> impl IntoView {
                 <h1>"Runs"</h1>
                 <a class="button" href="/plans">"Plans"</a>
             </div>
-            <StopAll on_stopped=Callback::new(move |()| runs.refetch())/>
+            <Can need=Need::Release>
+                <StopAll on_stopped=Callback::new(move |()| runs.refetch())/>
+            </Can>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match runs.await {

@@ -5,6 +5,7 @@
 //! fault drill.
 
 use crate::api::runs::get_run;
+use crate::ui::access::{run_commands, Can, WithUser};
 use crate::ui::components::calendar_banner::CalendarBanner;
 use crate::ui::components::exposure_table::{exposure_rows, ExposureTable};
 use crate::ui::components::fault_panel::{DrillTarget, FaultPanel};
@@ -13,9 +14,13 @@ use crate::ui::components::override_form::OverrideForm;
 use crate::ui::components::run_controls::RunControls;
 use crate::ui::components::run_status::{countdown, position, utc, utc_text, RunStatusBadge};
 use crate::ui::components::run_timeline::RunTimeline;
+use crate::ui::components::share_links::ShareLinks;
 use crate::ui::pages::LoadError;
+use crate::wire::access::Me;
 use crate::wire::runs::RunView;
+use crate::wire::share::ShareKind;
 use crate::wire::ApiError;
+use breakwater_domain::access::Need;
 use breakwater_domain::plan::policy::format_duration;
 use breakwater_domain::run::{Millis, RunStatus};
 use leptos::prelude::*;
@@ -241,33 +246,46 @@ fn RunBody(initial: RunView) -> impl IntoView {
                 {next_advance}
             </p>
         </div>
-        <RunControls
-            id
-            commands=Signal::derive(move || run.with(|v| v.commands.clone()))
-            revision=Signal::derive(move || run.with(|v| v.summary.revision))
-            on_changed=refresh
-        />
-        <Show when=unfinished>
-            <details class="break-glass" data-testid="break-glass">
-                <summary>"Break-glass: override the calendar for this run"</summary>
-                <OverrideForm id on_changed=refresh/>
-            </details>
-        </Show>
+        <WithUser children={move |me: Option<Me>| {
+            let offered = run_commands(me.as_ref());
+            (!offered.is_empty()).then(|| view! {
+                <RunControls
+                    id
+                    offered
+                    commands=Signal::derive(move || run.with(|v| v.commands.clone()))
+                    revision=Signal::derive(move || run.with(|v| v.summary.revision))
+                    on_changed=refresh
+                />
+            })
+        }}/>
+        <Can need=Need::Release>
+            <Show when=unfinished>
+                <details class="break-glass" data-testid="break-glass">
+                    <summary>"Break-glass: override the calendar for this run"</summary>
+                    <OverrideForm id on_changed=refresh/>
+                </details>
+            </Show>
+        </Can>
         <div class="run-columns">
             <section aria-labelledby="exposure-title">
                 <h2 id="exposure-title">"Exposure"</h2>
                 {exposure}
                 <h2>"Gates of the current step"</h2>
                 {gates}
-                <h2>"Run a drill"</h2>
-                <p class="hint">"Inject a fault into the simulated traffic of a service and watch the gates catch it."</p>
-                <FaultPanel targets/>
+                <Can need=Need::Release>
+                    <h2>"Run a drill"</h2>
+                    <p class="hint">"Inject a fault into the simulated traffic of a service and watch the gates catch it."</p>
+                    <FaultPanel targets=targets.clone()/>
+                </Can>
             </section>
             <section aria-labelledby="timeline-title">
                 <h2 id="timeline-title">"Timeline"</h2>
                 {timeline}
             </section>
         </div>
+        <Can need=Need::Release>
+            <ShareLinks kind=ShareKind::Run subject=id.to_string()/>
+        </Can>
     }
 }
 
