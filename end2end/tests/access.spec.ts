@@ -121,6 +121,12 @@ test('a release manager added with the CLI signs in, acts, and finds it in the a
   await expect(status.locator('.status-stage')).not.toHaveCount(0);
   await expect(status.locator('button, form, nav, a')).toHaveCount(0);
   await screenshot(status, 'status');
+  // It follows the rollout by itself: the plan goes into review and the page says so.
+  await page.getByRole('button', { name: 'Submit for review' }).click();
+  await expect(page.locator('.plan-state')).toHaveText('in review');
+  await expect(status.locator('.status-light')).toContainText('In review: not approved yet', { timeout: 25_000 });
+  await page.getByRole('button', { name: 'Back to draft' }).click();
+  await expect(page.locator('.plan-state')).toHaveText('draft');
   await status.close();
   await expect(page.locator('.share-table tbody tr')).toHaveCount(1);
   await page.getByRole('button', { name: 'Revoke' }).click();
@@ -138,7 +144,7 @@ test('a release manager added with the CLI signs in, acts, and finds it in the a
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page).toHaveURL(new RegExp(`/audit\\?actor=${MANAGER}&kind=plan.`));
   const rows = page.locator('table.audit tbody tr');
-  await expect(rows).toHaveCount(2);
+  await expect(rows).toHaveCount(4);
   await expect(rows.first()).toHaveAttribute('data-kind', 'plan.review');
   await expect(rows.first()).toContainText('session');
   // The people the CLI added are there too.
