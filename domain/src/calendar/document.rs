@@ -21,7 +21,7 @@ use serde_yaml_ng::Value;
 
 use super::{resolve, Calendar, Capacity, Millis, Recurrence, Rule, RuleKind, Scope, When, DAY};
 use crate::catalog::Tier;
-use crate::plan::document::{shorten, MAX_PROBLEMS, TOO_MANY_PROBLEMS};
+use crate::plan::document::{parse_guarded, shorten, MAX_PROBLEMS, TOO_MANY_PROBLEMS};
 use crate::plan::policy::{format_duration, parse_duration};
 use crate::plan::{PlanLocation, PlanProblem};
 
@@ -141,48 +141,10 @@ impl LoadedCalendar {
 
 /// Parse and check a YAML calendar.
 pub fn load(text: &str) -> LoadedCalendar {
-    if text.len() >= MAX_CALENDAR_BYTES {
-        return LoadedCalendar::refused(PlanProblem::error(
-            PlanLocation::Plan,
-            "TOO_LARGE",
-            format!(
-                "the calendar is {:.1} MB; the limit is {} MB",
-                text.len() as f64 / 1e6,
-                MAX_CALENDAR_BYTES / (1024 * 1024)
-            ),
-        ));
-    }
-    let scan = match crate::yaml::check_nesting(text) {
-        Ok(scan) => scan,
-        Err(e) => {
-            let location = PlanLocation::Text {
-                line: e.line,
-                column: e.column,
-            };
-            return LoadedCalendar::refused(PlanProblem::error(
-                location,
-                "TOO_DEEP",
-                e.to_string(),
-            ));
-        }
-    };
     // A file with nothing but comments is an empty calendar, not a syntax error.
-    let file: Option<CalendarFile> = match crate::yaml::from_scanned(text, scan) {
+    let file: Option<CalendarFile> = match parse_guarded(text, "calendar", MAX_CALENDAR_BYTES) {
         Ok(file) => file,
-        Err(e) => {
-            let location = e
-                .location()
-                .map(|l| PlanLocation::Text {
-                    line: l.line(),
-                    column: l.column(),
-                })
-                .unwrap_or(PlanLocation::Plan);
-            return LoadedCalendar::refused(PlanProblem::error(
-                location,
-                "YAML_SYNTAX",
-                e.to_string(),
-            ));
-        }
+        Err(problem) => return LoadedCalendar::refused(problem),
     };
     from_file(file.unwrap_or_default())
 }

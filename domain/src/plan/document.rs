@@ -217,42 +217,50 @@ pub struct MigrationEntry {
     pub reversible: Option<Value>,
 }
 
-/// Parse and validate a YAML plan, reading `spec:` files through `specs` (paths relative to
-/// the plan file).
-pub fn load(text: &str, specs: &mut dyn SpecSource) -> LoadedPlan {
-    if text.len() >= MAX_PLAN_BYTES {
-        return LoadedPlan::refused(PlanProblem::error(
+/// Parses a YAML document of ours (`what`: "plan", "calendar") with every guard: refused at
+/// `max_bytes` or more, nested too deep (before the quadratic parser sees it), or not YAML, each
+/// as one problem with its line and column where it has one.
+pub(crate) fn parse_guarded<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+    max_bytes: usize,
+) -> Result<T, PlanProblem> {
+    if text.len() >= max_bytes {
+        return Err(PlanProblem::error(
             PlanLocation::Plan,
             "TOO_LARGE",
             format!(
-                "the plan is {:.1} MB; the limit is {} MB",
+                "the {what} is {:.1} MB; the limit is {} MB",
                 text.len() as f64 / 1e6,
-                MAX_PLAN_BYTES / (1024 * 1024)
+                max_bytes / (1024 * 1024)
             ),
         ));
     }
-    let scan = match crate::yaml::check_nesting(text) {
-        Ok(scan) => scan,
-        Err(e) => {
-            let location = PlanLocation::Text {
-                line: e.line,
-                column: e.column,
-            };
-            return LoadedPlan::refused(PlanProblem::error(location, "TOO_DEEP", e.to_string()));
-        }
-    };
-    let file: PlanFile = match crate::yaml::from_scanned(text, scan) {
+    let scan = crate::yaml::check_nesting(text).map_err(|e| {
+        let location = PlanLocation::Text {
+            line: e.line,
+            column: e.column,
+        };
+        PlanProblem::error(location, "TOO_DEEP", e.to_string())
+    })?;
+    crate::yaml::from_scanned(text, scan).map_err(|e| {
+        let location = e
+            .location()
+            .map(|l| PlanLocation::Text {
+                line: l.line(),
+                column: l.column(),
+            })
+            .unwrap_or(PlanLocation::Plan);
+        PlanProblem::error(location, "YAML_SYNTAX", e.to_string())
+    })
+}
+
+/// Parse and validate a YAML plan, reading `spec:` files through `specs` (paths relative to
+/// the plan file).
+pub fn load(text: &str, specs: &mut dyn SpecSource) -> LoadedPlan {
+    let file: PlanFile = match parse_guarded(text, "plan", MAX_PLAN_BYTES) {
         Ok(file) => file,
-        Err(e) => {
-            let location = e
-                .location()
-                .map(|l| PlanLocation::Text {
-                    line: l.line(),
-                    column: l.column(),
-                })
-                .unwrap_or(PlanLocation::Plan);
-            return LoadedPlan::refused(PlanProblem::error(location, "YAML_SYNTAX", e.to_string()));
-        }
+        Err(problem) => return LoadedPlan::refused(problem),
     };
     let mut convert = Convert {
         specs,
