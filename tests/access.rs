@@ -239,7 +239,11 @@ async fn probe(
                 .header(AUTHORIZATION, format!("Bearer {token}"))
         }
     };
-    let response = request.send().await.unwrap();
+    // A request the server never answers fails here, naming the route, instead of stalling the suite.
+    let response = tokio::time::timeout(std::time::Duration::from_secs(20), request.send())
+        .await
+        .unwrap_or_else(|_| panic!("{method} {path} ({credentials:?}) got no answer in 20 s"))
+        .unwrap();
     let location = response
         .headers()
         .get(LOCATION)
